@@ -75,6 +75,23 @@ export class Cpu {
   unalignTrap = false;
   divZeroTrap = false;
 
+  // ---- floating-point extension (FPv4-SP / FPv5, ARMv7-M ARM A2.5, B1.5.7); see fpu/ ----------
+  /** S0..S31 (D0..D15 are the pairs S2n/S2n+1, low word first). */
+  readonly fpRegs = new Uint32Array(32);
+  /** FPSCR (A2.5.3): NZCV, AHP, DN, FZ, RMode and the cumulative exception bits. */
+  fpscr = 0;
+  /** CPACR (0xE000ED88): CP10 access in bits 21:20, CP11 in 23:22; reset denies access. */
+  cpacr = 0;
+  /** The core has an FPU (Cortex-M4F/M7F) and whether it also does double precision (M7). */
+  hasFpu = false;
+  hasDoubleFpu = false;
+  /** FPCCR (0xE000EF34): reset ASPEN | LSPEN (automatic state preservation, lazy). */
+  fpccr = 0xc0000000;
+  /** FPCAR (0xE000EF38): address of the reserved S0-S15/FPSCR slot of a lazily stacked frame. */
+  fpcar = 0;
+  /** FPDSCR (0xE000EF3C): default AHP/DN/FZ/RMode for a new FP context. */
+  fpdscr = 0;
+
   /** Local exclusive monitor: the tagged address, or -1 when open. */
   exclusiveAddress = -1;
 
