@@ -1,0 +1,201 @@
+// One object answering the debugger's source-level questions about an ELF: where an address is in the
+// source, which (possibly inlined) functions are executing there, and where to break for a line.
+// It ties the section readers together; each reader stays lazy, so opening a large firmware costs
+// only the unit headers until a question is asked.
+
+import type { ElfFile } from './elf';
+import { demangle } from './demangle';
+import { DW_AT, DW_TAG } from './dwarf/constants';
+import { DebugInfoReader, type Die, type PcRange, type Unit } from './dwarf/info';
+import { LineProgram, LineTable, type LineLocation } from './dwarf/line';
+import { dwarfSectionsOf, type DwarfSections } from './dwarf/sections';
+
+export interface FunctionFrame {
+  /** Display name: the demangled linkage name when there is one, else DW_AT_name. */
+  name: string;
+  /** DW_AT_name as written (may be bare, e.g. "main" for "hello::main"). */
+  shortName: string | undefined;
+  linkageName: string | undefined;
+  die: Die;
+  ranges: PcRange[];
+  /** True for a DW_TAG_inlined_subroutine. */
+  inlined: boolean;
+  /** For an inlined frame: where in the caller the call was (DW_AT_call_file/line/column). */
+  callFile?: string;
+  callLine?: number;
+  callColumn?: number;
+}
+
+interface SubprogramEntry {
+  low: number;
+  high: number;
+  die: Die;
+}
+
+export class DebugInfo {
+  readonly sections: DwarfSections;
+  readonly info: DebugInfoReader;
+  private programs = new Map<number, LineProgram>();
+  private lineTableCache?: LineTable;
+  private unitRangesCache?: Array<{ low: number; high: number; unit: Unit }>;
+  private subprogramsCache?: SubprogramEntry[];
+
+  constructor(readonly elf: ElfFile) {
+    this.sections = dwarfSectionsOf(elf);
+    this.info = new DebugInfoReader(this.sections);
+  }
+
+  /** The line program of a unit (undefined if it has none). */
+  lineProgram(unit: Unit): LineProgram | undefined {
+    const off = unit.stmtList;
+    if (off === undefined || !this.sections.line) return undefined;
+    let p = this.programs.get(off);
+    if (!p) {
+      p = new LineProgram(this.sections, off, { compDir: unit.compDir, compName: unit.name });
+      this.programs.set(off, p);
+    }
+    return p;
+  }
+
+  /** Every line program, with each unit's compilation directory applied. */
+  get lineTable(): LineTable {
+    if (!this.lineTableCache) {
+      const units = this.info.compileUnits();
+      const programs: LineProgram[] = [];
+      for (const u of units) {
+        const p = this.lineProgram(u);
+        if (p && !programs.includes(p)) programs.push(p);
+      }
+      this.lineTableCache = units.length > 0 ? new LineTable(programs) : LineTable.read(this.sections);
+    }
+    return this.lineTableCache;
+  }
+
+  private unitRanges() {
+    if (!this.unitRangesCache) {
+      const list: Array<{ low: number; high: number; unit: Unit }> = [];
+      for (const u of this.info.compileUnits()) {
+        for (const r of u.root().ranges()) list.push({ low: r.low, high: r.high, unit: u });
+      }
+      list.sort((a, b) => a.low - b.low);
+      this.unitRangesCache = list;
+    }
+    return this.unitRangesCache;
+  }
+
+  /** The compilation unit whose ranges hold `address`. */
+  unitAt(address: number): Unit | undefined {
+    for (const e of this.unitRanges()) {
+      if (e.low > address) break;
+      if (address < e.high) return e.unit;
+    }
+    return undefined;
+  }
+
+  /**
+   * address → source location, like addr2line: the unit covering the address is asked first, then
+   * every line table.
+   */
+  lineAt(address: number): LineLocation | undefined {
+    const unit = this.unitAt(address);
+    if (unit) {
+      const loc = this.lineProgram(unit)?.find(address);
+      if (loc) return loc;
+    }
+    return this.lineTable.find(address);
+  }
+
+  /** Addresses to break at for a source line (see LineTable.addressesFor). */
+  addressesFor(file: string, line: number): { line: number; addresses: number[] } {
+    return this.lineTable.addressesFor(file, line);
+  }
+
+  private subprograms(): SubprogramEntry[] {
+    if (!this.subprogramsCache) {
+      const list: SubprogramEntry[] = [];
+      const visit = (die: Die) => {
+        for (const child of die.children()) {
+          if (child.tag === DW_TAG.subprogram) {
+            for (const r of child.ranges()) list.push({ low: r.low, high: r.high, die: child });
+            // Nested functions (closures in some producers) sit inside subprograms too.
+            if (child.abbrev.hasChildren) visitNested(child);
+          } else if (child.abbrev.hasChildren) {
+            visit(child);
+          }
+        }
+      };
+      const visitNested = (die: Die) => {
+        for (const child of die.children()) {
+          if (child.tag === DW_TAG.subprogram) {
+            for (const r of child.ranges()) list.push({ low: r.low, high: r.high, die: child });
+          }
+          if (child.abbrev.hasChildren && child.tag !== DW_TAG.inlined_subroutine) visitNested(child);
+        }
+      };
+      for (const u of this.info.compileUnits()) visit(u.root());
+      list.sort((a, b) => a.low - b.low || a.high - b.high);
+      this.subprogramsCache = list;
+    }
+    return this.subprogramsCache;
+  }
+
+  /** The innermost subprogram DIE whose ranges hold `address`. */
+  subprogramAt(address: number): Die | undefined {
+    let best: SubprogramEntry | undefined;
+    for (const e of this.subprograms()) {
+      if (e.low > address) break;
+      if (address < e.high && (!best || e.high - e.low < best.high - best.low)) best = e;
+    }
+    return best?.die;
+  }
+
+  /**
+   * The functions executing at `address`, innermost first: inlined subroutines, then the
+   * subprogram that contains them. Empty when no debug info covers the address.
+   */
+  functionsAt(address: number): FunctionFrame[] {
+    const sub = this.subprogramAt(address);
+    if (!sub) return [];
+    const chain: FunctionFrame[] = [this.frameOf(sub, sub.ranges())];
+    let scope: Die = sub;
+    for (let depth = 0; depth < 64; depth++) {
+      const next = this.innerScope(scope, address);
+      if (!next) break;
+      chain.push(this.frameOf(next.die, next.ranges));
+      scope = next.die;
+    }
+    return chain.reverse();
+  }
+
+  /** The inlined subroutine directly inside `scope` (looking through lexical blocks) that holds address. */
+  private innerScope(scope: Die, address: number): { die: Die; ranges: PcRange[] } | undefined {
+    for (const child of scope.children()) {
+      const tag = child.tag;
+      if (tag !== DW_TAG.inlined_subroutine && tag !== DW_TAG.lexical_block) continue;
+      const ranges = child.ranges();
+      const inside = ranges.some((r) => address >= r.low && address < r.high);
+      if (tag === DW_TAG.inlined_subroutine) {
+        if (inside) return { die: child, ranges };
+      } else if (inside || ranges.length === 0) {
+        const found = this.innerScope(child, address);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  private frameOf(die: Die, ranges: PcRange[]): FunctionFrame {
+    const shortName = die.name();
+    const linkageName = die.linkageName();
+    const demangled = linkageName ? demangle(linkageName) : undefined;
+    const name = demangled && demangled !== linkageName ? demangled : (shortName ?? linkageName ?? '??');
+    const frame: FunctionFrame = { name, shortName, linkageName, die, ranges, inlined: die.tag === DW_TAG.inlined_subroutine };
+    if (frame.inlined) {
+      const fileIndex = die.number(DW_AT.call_file);
+      if (fileIndex !== undefined) frame.callFile = this.lineProgram(die.unit)?.file(fileIndex)?.path;
+      frame.callLine = die.number(DW_AT.call_line);
+      frame.callColumn = die.number(DW_AT.call_column);
+    }
+    return frame;
+  }
+}
