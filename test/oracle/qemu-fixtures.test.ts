@@ -51,7 +51,7 @@ function runQemu(f: Fixture): Promise<QemuResult> {
 
 describe('firmware fixtures', function () {
   it('are declared and their ELFs exist', function () {
-    assert.ok(fixtures.length > 0, `only ${fixtures.length} fixtures found`);
+    assert.ok(fixtures.length >= 16, `only ${fixtures.length} fixtures found`);
     for (const f of fixtures) {
       assert.ok(fs.existsSync(f.elfPath), `${f.name}: ${f.elfPath} is missing (run npm run fixtures)`);
       assert.ok(f.board !== undefined || f.chip !== undefined, `${f.name}: neither board nor chip`);
@@ -73,11 +73,14 @@ describe('QEMU oracle: firmware fixtures', function () {
   }
 });
 
-describe('binutils oracle: Rust fixtures carry DWARF for their sources', function () {
+describe('binutils oracle: fixtures carry DWARF line rows for main', function () {
   before(requireOracle('binutils'));
 
-  for (const f of fixtures.filter((x) => x.language === 'rust')) {
-    it(`${f.name}: .rs line rows cover main`, function () {
+  for (const f of fixtures) {
+    const program = path.basename(f.name);
+    // The source file main lives in, as the line table names it in its rows.
+    const mainFile = f.language === 'rust' ? 'main.rs' : `${program}.c`;
+    it(`${f.name}: ${mainFile} line rows cover main`, function () {
       const nm = spawnSync('arm-none-eabi-nm', ['-S', f.elfPath], { encoding: 'utf8' });
       assert.equal(nm.status, 0, nm.stderr);
       const mainSym = /^([0-9a-f]+) ([0-9a-f]+) T main$/m.exec(nm.stdout);
@@ -90,21 +93,26 @@ describe('binutils oracle: Rust fixtures carry DWARF for their sources', functio
         maxBuffer: 64 * 1024 * 1024,
       });
       assert.equal(dump.status, 0, dump.stderr);
-      const program = path.basename(f.name);
       // Rows look like: "main.rs    18    0x8000256    x".
-      const rows = [...dump.stdout.matchAll(/^(\S+\.rs)\s+(\d+)\s+0x([0-9a-f]+)/gm)].map((m) => ({
+      const rows = [...dump.stdout.matchAll(/^(\S+\.(?:rs|c))\s+(\d+)\s+0x([0-9a-f]+)/gm)].map((m) => ({
         file: m[1],
         line: Number(m[2]),
         address: parseInt(m[3], 16),
       }));
-      assert.ok(rows.length > 0, `${f.name}: no line rows for .rs files`);
-      // The CU headers name the program's own source, relative to the ELF's folder.
+      const ext = f.language === 'rust' ? '.rs' : '.c';
+      assert.ok(rows.some((r) => r.file.endsWith(ext)), `${f.name}: no line rows for ${ext} files`);
+      if (f.language === 'rust') {
+        // The unit headers name the program's source relative to the ELF's folder.
+        assert.ok(
+          dump.stdout.includes(`\n${program}/main.rs:\n`),
+          `${f.name}: line table does not name ${program}/main.rs`,
+        );
+      }
+      const inMain = rows.filter((r) => r.address >= start && r.address < end && r.file === mainFile);
       assert.ok(
-        dump.stdout.includes(`\n${program}/main.rs:\n`),
-        `${f.name}: line table does not name ${program}/main.rs`,
+        inMain.length > 0,
+        `${f.name}: no ${mainFile} line rows inside main [0x${start.toString(16)}, 0x${end.toString(16)})`,
       );
-      const inMain = rows.filter((r) => r.address >= start && r.address < end && r.file === 'main.rs');
-      assert.ok(inMain.length > 0, `${f.name}: no main.rs line rows inside main [0x${start.toString(16)}, 0x${end.toString(16)})`);
     });
   }
 });
