@@ -131,6 +131,11 @@ export function unpack16(slot: number, bits: number, ahp: boolean): void {
   slotValue[slot] = negative ? -value : value;
 }
 
+/** Negate a numeric slot's value (NaN slots keep their bits: FPSub propagates them unchanged). */
+export function negateSlotValue(slot: number): void {
+  if (slotType[slot] < FpType.QNaN) slotValue[slot] = -slotValue[slot];
+}
+
 export function slotTypeOf(slot: number): FpType {
   return slotType[slot];
 }
