@@ -83,7 +83,7 @@ export function decodeLongMultiply(hw1: number, hw2: number, address: number, pr
       exec = (cpu) => { accumulate(cpu, unsignedMultiply(cpu.r[n], cpu.r[m]), lo, hi); };
       return longInsn(exec, lo, hi, readsPc, address, 4, () => `umlal ${operands()}`);
     case 0x1f: case 0x3f:
-      return divide(op1 === 1, hw2, n, m, address);
+      return divide(op1 === 3, hw2, n, m, address);
     default:
       if (op1 >= 4 && profile === 'v7em') return decodeDspLongMultiply(hw1, hw2, address, profile);
       return undef(hw1, hw2);
