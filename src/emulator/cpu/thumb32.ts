@@ -10,11 +10,19 @@ import { decodeBranchMisc } from './thumb32/branchmisc';
 import { decodeLoadStoreSingle } from './thumb32/loadstore';
 import { decodeDualExclusiveTable, decodeLoadStoreMultiple } from './thumb32/loadstoremultiple';
 import { decodeLongMultiply, decodeMultiply } from './thumb32/multiply';
+import { decodeDsp32 } from './dsp';
+import { decodeFp32 } from './fpu/vfp-decode';
 
 export function decodeThumb32(hw1: number, hw2: number, address: number, profile: Profile): Decoded {
   const op1 = (hw1 >>> 11) & 3;
   const op2 = (hw1 >>> 4) & 0x7f;
   const op = hw2 >>> 15;
+
+  if (profile === 'v7em') {
+    // DSP extension and FPU (CP10/CP11) encodings: see dsp.ts and fpu/vfp-decode.ts.
+    const extension = decodeDsp32(hw1, hw2, address, profile) ?? decodeFp32(hw1, hw2, address, profile);
+    if (extension !== null) return extension;
+  }
 
   if (profile === 'v6m') {
     // ARMv6-M has only the branch-and-miscellaneous-control group (BL, MSR, MRS, barriers, UDF.W).
