@@ -28,14 +28,21 @@ export class RamRegion {
   readonly end: number;
   /** Decoded-instruction cache, one slot per halfword; owned by the executor. */
   decoded: unknown[] | null = null;
+  /** Regions showing the same bytes at another address (boot aliases); kept coherent on writes. */
+  readonly mirrors: RamRegion[] = [];
+  /** Called after decoded instructions in [address, address+size) were forgotten (the machine
+   *  re-installs breakpoint traps there). */
+  onInvalidate: ((address: number, size: number) => void) | null = null;
   constructor(
     readonly name: string,
     readonly base: number,
     readonly size: number,
     readonly options: RamRegionOptions,
+    /** Share another region's storage (an alias) instead of allocating. */
+    backing?: Uint8Array,
   ) {
-    this.bytes = new Uint8Array(size);
-    this.view = new DataView(this.bytes.buffer);
+    this.bytes = backing ?? new Uint8Array(size);
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, size);
     this.end = base + size;
   }
   contains(address: number, size = 1): boolean {
@@ -43,12 +50,17 @@ export class RamRegion {
   }
   /** Forget decoded instructions overlapping [address, address+size) after a write to code. */
   invalidate(address: number, size: number): void {
+    this.invalidateOwn(address, size);
+    for (const m of this.mirrors) m.invalidateOwn(address - this.base + m.base, size);
+  }
+  private invalidateOwn(address: number, size: number): void {
     const cache = this.decoded;
     if (!cache) return;
     // A 32-bit instruction starting one halfword earlier also covers this address.
     const first = Math.max(0, ((address - this.base) >> 1) - 1);
     const last = (address + size - 1 - this.base) >> 1;
     for (let i = first; i <= last; i++) cache[i] = undefined;
+    if (this.onInvalidate !== null) this.onInvalidate(address, size);
   }
 }
 
@@ -68,6 +80,15 @@ export class Bus {
     const region = new RamRegion(name, base >>> 0, size, options);
     this.regions.push(region);
     return region;
+  }
+
+  /** Show an existing region's bytes again at another base address (e.g. flash aliased at 0). */
+  addAlias(name: string, base: number, target: RamRegion, options: RamRegionOptions = target.options): RamRegion {
+    const alias = new RamRegion(name, base >>> 0, target.size, options, target.bytes);
+    alias.mirrors.push(target);
+    target.mirrors.push(alias);
+    this.regions.push(alias);
+    return alias;
   }
 
   addDevice(name: string, base: number, size: number, device: MemoryDevice): void {
