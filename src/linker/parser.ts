@@ -873,6 +873,7 @@ class Parser {
       const prec = BINARY_PRECEDENCE[t.text];
       if (prec === undefined || prec < minPrec) break;
       this.next('expr');
+      if (t.text === '^') this.diagnostics.push({ severity: 'warning', message: "GNU ld rejects '^' in expressions (it is not in its expression lexer)", range: this.range(t.start, t.end), file: this.file });
       const right = this.parseBinary(prec + 1);
       left = { kind: 'Binary', op: t.text as BinaryOp, left, right, range: this.range(left.range.start.offset) };
     }
