@@ -36,20 +36,38 @@ function isExecutable(file: string): boolean {
   }
 }
 
+const pythonCache = new Map<string, string | null>();
+
+/**
+ * A Python interpreter that can import `module`: `python3` on PATH first, then Debian's
+ * /usr/bin/python3 (where python3-unicorn installs, and which a python3 from a version
+ * manager on PATH may hide). Undefined when none can.
+ */
+export function pythonWith(module: string): string | undefined {
+  let found = pythonCache.get(module);
+  if (found === undefined) {
+    found = null;
+    for (const python of ['python3', '/usr/bin/python3']) {
+      if (onPath(python) &&
+        spawnSync(python, ['-c', `import ${module}`], { stdio: 'ignore', timeout: 20000 }).status === 0) {
+        found = python;
+        break;
+      }
+    }
+    pythonCache.set(module, found);
+  }
+  return found ?? undefined;
+}
+
 /**
  * True when `cmd` can be run: an executable on PATH (or a path), or `python3:<module>`
- * for a Python module that imports.
+ * for a Python module that some python3 imports (see pythonWith).
  */
 export function hasTool(cmd: string): boolean {
   let found = cache.get(cmd);
   if (found === undefined) {
-    const python = /^(python3?):(.+)$/.exec(cmd);
-    if (python) {
-      found = onPath(python[1]) &&
-        spawnSync(python[1], ['-c', `import ${python[2]}`], { stdio: 'ignore', timeout: 20000 }).status === 0;
-    } else {
-      found = onPath(cmd);
-    }
+    const python = /^python3?:(.+)$/.exec(cmd);
+    found = python ? pythonWith(python[1]) !== undefined : onPath(cmd);
     cache.set(cmd, found);
   }
   return found;
