@@ -1,5 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Assignment, Command, InputSection, MemoryCommand, OutputSection, Script, SectionsCommand } from '../../../src/linker/ast';
+import { parseScriptFile } from '../../../src/linker/include';
 import { parseNumber } from '../../../src/linker/lexer';
 import { parseScript } from '../../../src/linker/parser';
 
@@ -291,6 +295,26 @@ describe('linker parser fuzz', () => {
         assert.ok(d.range.start.offset <= d.range.end.offset);
         assert.ok(d.range.end.offset <= Math.max(t.length, 200));
       }
+    }
+  });
+});
+
+describe('linker INCLUDE from files', () => {
+  it('resolves relative to the including script, then the search paths', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ld-inc-'));
+    try {
+      mkdirSync(join(dir, 'lib'));
+      writeFileSync(join(dir, 'link.x'), 'INCLUDE memory.x\nINCLUDE common.ld\nINCLUDE missing.ld\n');
+      writeFileSync(join(dir, 'memory.x'), 'MEMORY { RAM : ORIGIN = 0, LENGTH = 1K }\n');
+      writeFileSync(join(dir, 'lib', 'common.ld'), 'ENTRY(main)\nINCLUDE link.x\n');
+      const s = parseScriptFile(join(dir, 'link.x'), [join(dir, 'lib')]);
+      const incs = s.commands.filter((c) => c.kind === 'Include');
+      assert.deepEqual(incs.map((c) => c.kind === 'Include' && c.resolvedPath), [join(dir, 'memory.x'), join(dir, 'lib', 'common.ld'), undefined]);
+      assert.deepEqual(s.diagnostics.map((d) => d.message).sort(), [
+        "INCLUDE cycle: 'link.x' is already being included", "cannot find INCLUDE file 'missing.ld'",
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
