@@ -307,7 +307,7 @@ describe('linker INCLUDE from files', () => {
       writeFileSync(join(dir, 'link.x'), 'INCLUDE memory.x\nINCLUDE common.ld\nINCLUDE missing.ld\n');
       writeFileSync(join(dir, 'memory.x'), 'MEMORY { RAM : ORIGIN = 0, LENGTH = 1K }\n');
       writeFileSync(join(dir, 'lib', 'common.ld'), 'ENTRY(main)\nINCLUDE link.x\n');
-      const s = parseScriptFile(join(dir, 'link.x'), [join(dir, 'lib')]);
+      const s = parseScriptFile(join(dir, 'link.x'), [join(dir, 'lib'), dir]);
       const incs = s.commands.filter((c) => c.kind === 'Include');
       assert.deepEqual(incs.map((c) => c.kind === 'Include' && c.resolvedPath), [join(dir, 'memory.x'), join(dir, 'lib', 'common.ld'), undefined]);
       assert.deepEqual(s.diagnostics.map((d) => d.message).sort(), [
