@@ -5,20 +5,25 @@
 import { demangleRustV0 } from './demangle-rust-v0';
 import { demangleItanium } from './demangle-itanium';
 
-export function demangle(name: string): string {
-  const rust = demangleRust(name);
+export interface DemangleOptions {
+  /** Keep the legacy `::h<hash>` suffix and v0 crate disambiguators (`core[7]`), as binutils prints them. */
+  verbose?: boolean;
+}
+
+export function demangle(name: string, options: DemangleOptions = {}): string {
+  const rust = demangleRust(name, options);
   if (rust !== undefined) return rust;
   const cpp = name.startsWith('_Z') ? demangleItanium(name) : undefined;
   return cpp ?? name;
 }
 
 /** Rust legacy or v0; undefined when `name` is neither. */
-export function demangleRust(name: string): string | undefined {
+export function demangleRust(name: string, options: DemangleOptions = {}): string | undefined {
   // Some platforms add an extra leading underscore.
   let s = name;
   if (s.startsWith('__R') || s.startsWith('__ZN')) s = s.slice(1);
-  if (s.startsWith('_R')) return demangleRustV0(s);
-  if (s.startsWith('_ZN')) return demangleRustLegacy(s);
+  if (s.startsWith('_R')) return demangleRustV0(s, options.verbose);
+  if (s.startsWith('_ZN')) return demangleRustLegacy(s, options.verbose);
   return undefined;
 }
 
@@ -34,7 +39,7 @@ const LEGACY_ESCAPES: Record<string, string> = {
 };
 
 /** `_ZN` (<length><identifier>)+ `E`, optionally followed by a `.suffix`; undefined if not that shape. */
-export function demangleRustLegacy(name: string): string | undefined {
+export function demangleRustLegacy(name: string, keepHash = false): string | undefined {
   let i = 3;
   const parts: string[] = [];
   while (i < name.length && name[i] !== 'E') {
@@ -50,7 +55,7 @@ export function demangleRustLegacy(name: string): string | undefined {
   // A C++ name has parameter types after the E; a Rust legacy name ends there (or has a '.' suffix).
   if (rest !== '' && !rest.startsWith('.')) return undefined;
   const last = parts[parts.length - 1];
-  if (parts.length > 1 && /^h[0-9a-f]{16}$/.test(last)) parts.pop();
+  if (!keepHash && parts.length > 1 && /^h[0-9a-f]{16}$/.test(last)) parts.pop();
   const out: string[] = [];
   for (const p of parts) {
     const d = unescapeLegacy(p);
@@ -73,7 +78,7 @@ function unescapeLegacy(ident: string): string | undefined {
       const code = s.slice(i + 1, end);
       const simple = LEGACY_ESCAPES[code];
       if (simple !== undefined) out += simple;
-      else if (code.startsWith('u') && /^u[0-9a-f]+$/.test(code)) out += String.fromCodePoint(parseInt(code.slice(1), 16));
+      else if (/^u[0-9a-f]{1,6}$/.test(code) && parseInt(code.slice(1), 16) <= 0x10ffff) out += String.fromCodePoint(parseInt(code.slice(1), 16));
       else return undefined;
       i = end + 1;
     } else if (c === '.') {

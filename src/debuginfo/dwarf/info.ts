@@ -91,7 +91,7 @@ export class Die {
     const sibling = this.attr(DW_AT.sibling);
     if (sibling) {
       const s = this.unit.referenceValue(sibling);
-      if (s > this.offset && s <= this.unit.end) return s;
+      if (s >= this.attributesEnd && s <= this.unit.end) return s;
     }
     this.children();
     return this.childrenEnd;

@@ -1,0 +1,40 @@
+import { strict as assert } from 'node:assert';
+import { demangle, demangleRustLegacy } from '../../../src/debuginfo/demangle';
+import { demangleRustV0 } from '../../../src/debuginfo/demangle-rust-v0';
+
+describe('debuginfo/demangle: Rust legacy', () => {
+  it('strips the hash and joins the path', () => {
+    assert.equal(demangle('_ZN5hello4main17h0123456789abcdefE'), 'hello::main');
+    assert.equal(demangle('_ZN5hello4main17h0123456789abcdefE', { verbose: true }), 'hello::main::h0123456789abcdef');
+  });
+  it('decodes $-escapes and ..', () => {
+    assert.equal(demangle('_ZN44_$LT$$RF$T$u20$as$u20$core..fmt..Display$GT$3fmt17hcd1f6c9d7af2f513E'), '<&T as core::fmt::Display>::fmt');
+    assert.equal(demangle('_ZN4core3ptr85drop_in_place$LT$std..rt..lang_start$LT$$LP$$RP$$GT$..$u7b$$u7b$closure$u7d$$u7d$$GT$17h1234567890abcdefE'), 'core::ptr::drop_in_place<std::rt::lang_start<()>::{{closure}}>');
+  });
+  it('leaves C++ names and plain names to the other demanglers', () => {
+    assert.equal(demangleRustLegacy('_ZN3foo3barEv'), undefined);
+    assert.equal(demangle('main'), 'main');
+    assert.equal(demangle('_ZN3fooE$zz$'), '_ZN3fooE$zz$');
+  });
+});
+
+describe('debuginfo/demangle: Rust v0', () => {
+  it('prints paths, impls and generic arguments', () => {
+    assert.equal(demangleRustV0('_RNvCs1234_5hello4main'), 'hello::main');
+    assert.equal(demangleRustV0('_RNvCs1234_5hello4main', true), 'hello[3c1c0]::main');
+    assert.equal(demangleRustV0('_RNvXs_NtCs1234_5hello3fooNtB4_3BarNtNtCs5_4core3fmt5Debug3fmt'), '<hello::foo::Bar as core::fmt::Debug>::fmt');
+  });
+  it('prints closures, consts, tuples, references, dyn and punycode', () => {
+    assert.equal(demangleRustV0('_RNCNvCs1_4main4clos0B3_'), 'main::clos::{closure#0}');
+    assert.equal(demangleRustV0('_RINvCs1_4main3arrKj7_EB2_'), 'main::arr::<7>');
+    assert.equal(demangleRustV0('_RINvCs1_4main3arrKj7_EB2_', true), 'main[3]::arr::<7: usize>');
+    assert.equal(demangleRustV0('_RINvCs1_4main1fTRehQlEEB2_'), 'main::f::<(&str, u8, &mut i32)>');
+    assert.equal(demangleRustV0('_RINvCs1_4main1fDNtCs2_4core4SendEL_EB2_'), 'main::f::<dyn core::Send>');
+    assert.equal(demangleRustV0('_RNvNtCs32gj3y4fnmh_4mainu13ncd_dma1a7bzbu9gre_6ka8l'), 'main::ünïcödé::grüße');
+  });
+  it('rejects malformed input without throwing', () => {
+    for (const s of ['_R', '_RN', '_RNvC', '_RB_', '_RNvCs1234_5hello9main', '_RINvCs1_1fKbff_E', '_RC' + '9'.repeat(30)]) {
+      assert.equal(demangleRustV0(s), undefined, s);
+    }
+  });
+});
