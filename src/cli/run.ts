@@ -1,0 +1,172 @@
+// `cortex-m-sim run <elf>`: load, reset and run firmware until it exits through semihosting, with
+// the exit codes DESIGN.md fixes: the firmware's own code; 101 after a fault; 124 on timeout or
+// instruction limit; 2 for bad input.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ElfError, readElf } from '../debuginfo/elf';
+import { UnknownIdError } from '../emulator/chips/index';
+import type { FaultExplanation } from '../emulator/fault-explanation';
+import { Machine, MachineError } from '../emulator/machine';
+import { chooseChip } from './chip-choice';
+import { SourceLocator } from './source-location';
+
+export const EXIT_FAULT = 101;
+export const EXIT_TIMEOUT = 124;
+export const EXIT_BAD_INPUT = 2;
+
+export interface RunCommandOptions {
+  elfPath: string;
+  board?: string;
+  chip?: string;
+  timeoutSeconds?: number;
+  maxInstructions?: number;
+  stats: boolean;
+  /** Let the firmware's own HardFault handler run instead of stopping at the fault. */
+  faultHandlers: boolean;
+  /** Where UART output goes: a file, or '-' for stdout. */
+  uart?: string;
+  /** Arguments passed to the firmware (SYS_GET_CMDLINE). */
+  firmwareArgs: string[];
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/** Instructions per run() call: short enough to check the wall clock often, long enough to be free. */
+const SLICE = 2_000_000;
+
+export class BadInputError extends Error {}
+
+export function runCommand(options: RunCommandOptions): number {
+  const { stdout, stderr } = options;
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(options.elfPath);
+  } catch (e) {
+    throw new BadInputError(`cannot read ${options.elfPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+
+  let machine: Machine;
+  let locator: SourceLocator;
+  try {
+    const elf = readElf(bytes, options.elfPath);
+    const choice = chooseChip(elf, options.board, options.chip);
+    machine = new Machine(choice.chip, {
+      workingDirectory: process.cwd(),
+      commandLine: [path.basename(options.elfPath), ...options.firmwareArgs].join(' '),
+      input: stdinByte,
+    });
+    machine.loadElf(bytes, options.elfPath);
+    machine.reset();
+    locator = new SourceLocator(machine.elf ?? elf);
+  } catch (e) {
+    if (e instanceof ElfError || e instanceof MachineError || e instanceof UnknownIdError) throw new BadInputError(e.message);
+    throw e;
+  }
+
+  // Console output is buffered and flushed between slices: one write per character would cost
+  // more than running the firmware.
+  let pending = '';
+  const flush = (): void => {
+    if (pending) stdout(pending);
+    pending = '';
+  };
+  machine.onSemihostingOutput((text) => {
+    pending += text;
+    if (pending.length > 65536) flush();
+  });
+  const warned = new Set<string>();
+  machine.onWarning((message) => {
+    if (!warned.has(message)) {
+      warned.add(message);
+      flush();
+      stderr(`cortex-m-sim: warning: ${message}\n`);
+    }
+  });
+  let fault: FaultExplanation | undefined;
+  machine.onFault((explanation) => {
+    fault = explanation;
+    // The firmware's fault handlers usually spin forever; a runner stops at HardFault instead.
+    // Configurable faults the firmware enabled a handler for (UsageFault, BusFault, MemManage) are
+    // left to the firmware, which may recover from them.
+    if (!options.faultHandlers && explanation.kind === 'HardFault') machine.halt();
+  });
+
+  const started = performance.now();
+  const deadline = options.timeoutSeconds !== undefined ? started + options.timeoutSeconds * 1000 : Infinity;
+  const limit = options.maxInstructions ?? Infinity;
+  let executed = 0;
+  let code: number | undefined;
+  let cycles = 0;
+  while (code === undefined) {
+    const slice = Math.min(SLICE, limit - executed);
+    const result = machine.run({ maxInstructions: slice });
+    executed += result.instructions;
+    cycles += result.cycles;
+    flush();
+    switch (result.reason) {
+      case 'exit':
+        code = result.exitCode ?? machine.exitCode ?? 0;
+        break;
+      case 'limit':
+        if (executed >= limit) {
+          stderr(`cortex-m-sim: stopped after ${executed} instructions (--max-instructions)\n`);
+          code = EXIT_TIMEOUT;
+        } else if (performance.now() > deadline) {
+          stderr(`cortex-m-sim: timed out after ${options.timeoutSeconds} s; the firmware was at ${locator.describe(machine.cpu.pc)}\n`);
+          code = EXIT_TIMEOUT;
+        }
+        break;
+      case 'halted':
+      case 'fault':
+      case 'fault-lockup':
+        if (fault) {
+          fault.sourceLine = locator.line(fault.pc);
+          stderr(formatFault(fault, locator));
+        } else {
+          stderr(`cortex-m-sim: ${result.reason}${result.message ? `: ${result.message}` : ''}\n`);
+        }
+        code = EXIT_FAULT;
+        break;
+      case 'breakpoint':
+        stderr(`cortex-m-sim: the firmware hit a breakpoint instruction at ${locator.describe(machine.cpu.pc)}\n`);
+        code = EXIT_FAULT;
+        break;
+      case 'sleep-forever':
+        stderr(`cortex-m-sim: the firmware is asleep (WFI/WFE) with no interrupt that could wake it, at ${locator.describe(machine.cpu.pc)}\n`);
+        code = EXIT_TIMEOUT;
+        break;
+      default:
+        stderr(`cortex-m-sim: stopped (${result.reason})${result.message ? `: ${result.message}` : ''}\n`);
+        code = EXIT_FAULT;
+    }
+  }
+  const wallMs = performance.now() - started;
+  if (options.stats) {
+    const mips = wallMs > 0 ? executed / wallMs / 1000 : 0;
+    stderr(`instructions=${executed} cycles=${cycles} wall_ms=${Math.round(wallMs)} mips=${mips.toFixed(2)}\n`);
+  }
+  return code;
+}
+
+function formatFault(fault: FaultExplanation, locator: SourceLocator): string {
+  const lines = [fault.text.trimEnd()];
+  lines.push(`faulting instruction: ${locator.describe(fault.pc)}`);
+  if (fault.frame) {
+    // The caller of the faulting function, from the stacked LR (no CFI unwinding needed for the
+    // common case of a fault one call deep).
+    const caller = fault.frame.lr & ~1;
+    if (caller !== 0 && (fault.frame.lr >>> 28) !== 0xf) lines.push(`called from:          ${locator.describe(caller)}`);
+  }
+  return `cortex-m-sim: ${lines.join('\n')}\n`;
+}
+
+/** SYS_READC / SYS_READ from our stdin, one byte at a time (-1 at end of input). */
+function stdinByte(): number {
+  const buffer = Buffer.alloc(1);
+  try {
+    return fs.readSync(0, buffer, 0, 1, null) === 1 ? buffer[0] : -1;
+  } catch {
+    return -1;
+  }
+}
