@@ -864,9 +864,18 @@ describe('thumb32: load/store multiple', () => {
     assert.equal(asm(stmdb(13, 1, 0x4030)), 'push.w {r4, r5, lr}');
     run(m, [ldm(13, 1, 0x0130)]); // pop.w {r4, r5, r8}
     assert.deepEqual([m.cpu.r[4], m.cpu.r[5], m.cpu.r[8], m.cpu.r[13]], [4, 5, 0x14, STACK]);
+    m.cpu.r[2] = STACK;
+    run(m, [ldmdb(2, 1, 0x0003)]);
+    assert.deepEqual([m.cpu.r[0], m.cpu.r[1], m.cpu.r[2]], [5, 0x14, STACK - 8]);
     m.cpu.r[1] = STACK;
-    run(m, [ldmdb(1, 1, 0x0003)]);
-    assert.deepEqual([m.cpu.r[0], m.cpu.r[1]], [5, 0x14]); // base in list: loaded value wins
+    run(m, [ldmdb(1, 0, 0x0003)]);
+    assert.deepEqual([m.cpu.r[0], m.cpu.r[1]], [5, 0x14]); // base in list without writeback: loaded
+  });
+
+  it('UNPREDICTABLE register lists are refused', () => {
+    for (const insn of [ldmdb(1, 1, 0x0006), stm(0, 0, 0x2003), stm(0, 0, 0x8003), ldm(0, 0, 0xc003), ldm(0, 0, 0x2003)]) {
+      assert.equal(fault(() => exec1(insn)).kind, FaultKind.UndefinedInstruction);
+    }
   });
 
   it('LDM with pc interworks; POP {pc} with EXC_RETURN in Handler mode', () => {
@@ -930,12 +939,12 @@ describe('thumb32: ARMv6-M', () => {
 });
 
 describe('thumb32: coprocessor and DSP space', () => {
-  it('coprocessor instructions are UNDEFINED with a reason', () => {
-    for (const profile of ['v7m', 'v7em'] as Profile[]) {
+  it('coprocessor instructions are UNDEFINED without an FPU', () => {
+    for (const profile of ['v6m', 'v7m'] as Profile[]) {
       const f = fault(() => exec1([0xee00, 0x0a10], {}, '', profile)); // vmov s0, r0
       assert.equal(f.kind, FaultKind.UndefinedInstruction);
-      assert.match(f.message, profile === 'v7em' ? /FPU/ : /coprocessor/);
     }
+    assert.match(fault(() => exec1([0xee00, 0x0b10])).message, /coprocessor 11/);
   });
 
   it('v7em runs the v7m instructions', () => {

@@ -30,6 +30,11 @@ export function decodeBranchMisc(hw1: number, hw2: number, address: number, prof
   // op1 = 0x0
   if ((op & 0x38) !== 0x38) return v6m ? undef(hw1, hw2) : conditionalBranch(hw1, hw2, address);
   if ((op & 0x7e) === 0x38) return moveToSpecial(hw1, hw2, profile);
+  // Hints and barriers have (1111) in hw1[3:0] and (0) in hw2 bit 13; hints have (0) in bit 11,
+  // barriers (1111) in bits 11:8. Violations are UNPREDICTABLE and refused.
+  if ((op === 0x3a || op === 0x3b) && ((hw1 & 0xf) !== 0xf || (hw2 & 0x2000) !== 0)) return undef(hw1, hw2);
+  if (op === 0x3a && (hw2 & 0x800) !== 0) return undef(hw1, hw2);
+  if (op === 0x3b && (hw2 & 0xf00) !== 0xf00) return undef(hw1, hw2);
   if (op === 0x3a) return v6m ? undef(hw1, hw2) : hint(hw1, hw2);
   if (op === 0x3b) return miscControl(hw1, hw2, profile);
   if ((op & 0x7e) === 0x3e) return moveFromSpecial(hw1, hw2);
@@ -71,6 +76,15 @@ function conditionalBranch(hw1: number, hw2: number, address: number): Decoded {
 function moveToSpecial(hw1: number, hw2: number, profile: Profile): Decoded {
   const n = hw1 & 0xf;
   const sysm = hw2 & 0xff;
+  // Reserved SYSm values are UNPREDICTABLE; we treat them as UNDEFINED.
+  if (SYSM_NAMES[sysm] === undefined) return undef(hw1, hw2, `MSR to reserved SYSm ${sysm}`);
+  // ARMv7-M: a zero mask, or a mask other than 0b10 for a non-APSR register, is UNPREDICTABLE, as
+  // are set (0) bits; all refused.
+  if ((hw1 & 0x10) !== 0) return undef(hw1, hw2);
+  if (profile !== 'v6m') {
+    const maskField = (hw2 >>> 10) & 3;
+    if ((hw2 & 0x2300) !== 0 || maskField === 0 || (maskField !== 2 && sysm > 3)) return undef(hw1, hw2, 'MSR with a reserved mask');
+  }
   // ARMv6-M has no mask field: an APSR write always writes the flags.
   const mask = profile === 'v6m' ? 2 : (hw2 >>> 10) & 3;
   const exec: Exec = (cpu) => { cpu.writeSpecial(sysm, cpu.r[n], mask); };
@@ -79,9 +93,12 @@ function moveToSpecial(hw1: number, hw2: number, profile: Profile): Decoded {
 }
 
 /** MRS, B5.2.2. Rd = SP/PC is UNPREDICTABLE; we write it like any other register. */
-function moveFromSpecial(_hw1: number, hw2: number): Decoded {
+function moveFromSpecial(hw1: number, hw2: number): Decoded {
   const d = (hw2 >>> 8) & 0xf;
   const sysm = hw2 & 0xff;
+  if (SYSM_NAMES[sysm] === undefined) return undef(hw1, hw2, `MRS from reserved SYSm ${sysm}`);
+  // hw1 bit 4 (the A-profile R bit) must be 0 and hw1[3:0] is (1111).
+  if ((hw1 & 0x1f) !== 0x0f) return undef(hw1, hw2);
   const exec: Exec = (cpu) => { cpu.writeReg(d, cpu.readSpecial(sysm)); };
   return insn(exec, 2, () => `mrs ${reg(d)}, ${sysmName(sysm)}`);
 }

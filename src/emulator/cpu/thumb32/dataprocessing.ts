@@ -117,6 +117,8 @@ export function decodePlainImmediate(hw1: number, hw2: number, address: number, 
   const imm12 = ((hw1 & 0x400) << 1) | ((hw2 >>> 4) & 0x700) | (hw2 & 0xff);
   const imm5 = ((hw2 >>> 10) & 0x1c) | ((hw2 >>> 6) & 3); // imm3:imm2
   const low5 = hw2 & 0x1f;
+  // Outside ADDW/SUBW/MOVW/MOVT, hw1 bit 10 and hw2 bit 5 are (0): UNPREDICTABLE, treated as UNDEFINED.
+  if ((op & 0b10000) !== 0 && ((hw1 & 0x400) !== 0 || (hw2 & 0x20) !== 0)) return undef(hw1, hw2);
   switch (op) {
     case 0b00000: case 0b01010: {
       const sub = op === 0b01010;
@@ -145,9 +147,10 @@ export function decodePlainImmediate(hw1: number, hw2: number, address: number, 
       return saturate(unsigned, d, n, asr, imm5, low5, address);
     }
     case 0b10100: case 0b11100: {
-      // SBFX/UBFX: lsb = imm3:imm2, width = widthm1 + 1 (lsb + width > 32 is UNPREDICTABLE: we clip).
+      // SBFX/UBFX: lsb = imm3:imm2, width = widthm1 + 1 (lsb + width > 32 is UNPREDICTABLE: refused).
       const lsb = imm5;
-      const width = Math.min(low5 + 1, 32 - lsb);
+      if (lsb + low5 > 31) return undef(hw1, hw2, 'bitfield extends beyond bit 31');
+      const width = low5 + 1;
       const signed = op === 0b10100;
       const up = 32 - width;
       const down = 32 - width - lsb;
@@ -158,11 +161,12 @@ export function decodePlainImmediate(hw1: number, hw2: number, address: number, 
         () => `${signed ? 'sbfx' : 'ubfx'} ${reg(d)}, ${reg(n)}, #${lsb}, #${low5 + 1}`);
     }
     case 0b10110: {
-      // BFI/BFC: msb < lsb is UNPREDICTABLE; we leave Rd unchanged then.
+      // BFI/BFC: msb < lsb is UNPREDICTABLE; refused.
       const lsb = imm5;
       const msb = low5;
+      if (msb < lsb) return undef(hw1, hw2, 'bitfield msb < lsb');
       const width = msb - lsb + 1;
-      const mask = width <= 0 ? 0 : (width === 32 ? 0xffffffff : (((1 << width) - 1) << lsb)) >>> 0;
+      const mask = (width === 32 ? 0xffffffff : (((1 << width) - 1) << lsb)) >>> 0;
       const exec: Exec = n === 15
         ? (cpu) => { cpu.r[d] = cpu.r[d] & ~mask; }
         : (cpu) => { cpu.r[d] = (cpu.r[d] & ~mask) | ((cpu.r[n] << lsb) & mask); };
@@ -208,6 +212,8 @@ export function decodeShiftedRegister(hw1: number, hw2: number, address: number,
   const type = (packed & 0xff) as SRType;
   const amount = packed >>> 8;
   const plain = type === SRType.LSL && amount === 0;
+  // Bit 15 of the second halfword is (0); a 1 is UNPREDICTABLE and we treat it as UNDEFINED.
+  if (hw2 & 0x8000) return undef(hw1, hw2);
   if (op === DpOp.PKH) return decodePackHalfword(hw1, hw2, address, profile);
   if (DP_NAMES[op] === undefined) return undef(hw1, hw2);
   const readsPc = n === 15 || m === 15;
@@ -329,7 +335,7 @@ export function decodeRegister(hw1: number, hw2: number, address: number, profil
   if (op1 < 8 && op2 === 0) return registerShift(hw1, hw2, address);
   if (op1 < 8 && (op2 & 8) !== 0) {
     // Extends: SXTH/UXTH/SXTB/UXTB with Rn = PC; the add forms and the 16-bit pair forms are DSP.
-    if (op1 > 5) return undef(hw1, hw2);
+    if (op1 > 5 || (hw2 & 0x40) !== 0) return undef(hw1, hw2);
     if (n !== 15 || op1 === 2 || op1 === 3) return profile === 'v7em' ? decodeExtendAdd(hw1, hw2, address, profile) : undef(hw1, hw2);
     const rotation = ((hw2 >>> 4) & 3) << 3;
     let exec: Exec;

@@ -106,6 +106,8 @@ export function decodeLoadStoreSingle(hw1: number, hw2: number, address: number,
     : `[${reg(n)}${offset === 0 && !writeback ? '' : `, #${offset}`}]${writeback ? '!' : ''}`;
   const asm = hint ? () => `${hintName(kind)} ${memText}`
     : () => `${name}${unprivileged ? 't' : '.w'} ${reg(t)}, ${memText}`;
+  // A hint slot with writeback or the unprivileged form is UNPREDICTABLE; treated as UNDEFINED.
+  if (hint && (writeback || unprivileged || !index)) return undef(hw1, hw2);
   if (hint) return insn(() => {}, 1, asm);
 
   if (!writeback) {

@@ -19,18 +19,18 @@ export function decodeLoadStoreMultiple(hw1: number, hw2: number, _address: numb
   const w = (hw1 & 0x20) !== 0;
   const load = (hw1 & 0x10) !== 0;
   const n = hw1 & 0xf;
-  // SP is never in the list (bit 13 SBZ) and STM cannot store the PC (bit 15 SBZ): both would be
-  // UNPREDICTABLE, and we ignore the bits.
-  const list = load ? hw2 & 0xdfff : hw2 & 0x5fff;
+  const list = hw2;
   if (op === 0 || op === 3) return undef(hw1, hw2, 'SRS/RFE do not exist on M-profile');
+  // SP in the list, or PC in an STM list, is UNPREDICTABLE (A7.7.40, A7.7.159); we refuse it.
+  if ((list & 0x2000) !== 0 || (!load && (list & 0x8000) !== 0)) return undef(hw1, hw2, 'SP or PC in the register list');
+  if (load && (list & 0xc000) === 0xc000) return undef(hw1, hw2, 'both LR and PC in an LDM list');
+  if (w && (list & (1 << n)) !== 0) return undef(hw1, hw2, 'base register in the list with writeback');
   // PC as the base is UNPREDICTABLE; refusing it is the sanest choice.
   if (n === 15) return undef(hw1, hw2, 'LDM/STM with PC as base');
   const increment = op === 1;
   const count = bitCount(list);
   const size = count * 4;
-  // Writeback with the base in a load list is UNPREDICTABLE; we keep the loaded value (as the
-  // pseudocode's "if wback && registers<n> == '0'" implies).
-  const writeback = w && !(load && (list & (1 << n)) !== 0);
+  const writeback = w;
   const stack = n === 13 && w;
   const mnemonic = stack && !increment && !load ? 'push.w' : stack && increment && load ? 'pop.w'
     : `${load ? 'ldm' : 'stm'}${increment ? 'ia.w' : 'db'}`;
@@ -73,13 +73,21 @@ export function decodeDualExclusiveTable(hw1: number, hw2: number, address: numb
   const op1 = (hw1 >>> 7) & 3;
   const op2 = (hw1 >>> 4) & 3;
   if (op1 >= 2 || (op2 & 2) !== 0) return loadStoreDual(hw1, hw2, address);
-  if (op1 === 0) return op2 === 0 ? storeExclusive(hw1, hw2, 4) : loadExclusive(hw1, hw2, 4);
+  // The (1)/(0) bits of these encodings are checked: violating them is UNPREDICTABLE and we treat
+  // it as UNDEFINED.
+  if (op1 === 0) {
+    if (op2 === 0) return storeExclusive(hw1, hw2, 4);
+    return (hw2 & 0xf00) === 0xf00 ? loadExclusive(hw1, hw2, 4) : undef(hw1, hw2);
+  }
   const op3 = (hw2 >>> 4) & 0xf;
   if (op2 === 0) {
+    if ((hw2 & 0xf00) !== 0xf00) return undef(hw1, hw2);
     if (op3 === 4) return storeExclusive(hw1, hw2, 1);
     if (op3 === 5) return storeExclusive(hw1, hw2, 2);
     return undef(hw1, hw2);
   }
+  if (op3 <= 1 && (hw2 & 0xff00) !== 0xf000) return undef(hw1, hw2);
+  if (op3 >= 4 && (hw2 & 0xf0f) !== 0xf0f) return undef(hw1, hw2);
   switch (op3) {
     case 0: case 1: return tableBranch(hw1, hw2, address, op3 === 1);
     case 4: return loadExclusive(hw1, hw2, 1);
@@ -103,6 +111,7 @@ function loadStoreDual(hw1: number, hw2: number, address: number): Decoded {
   const offset = u ? imm : -imm;
   const name = load ? 'ldrd' : 'strd';
   if (!load && n === 15) return undef(hw1, hw2, 'STRD with PC as base');
+  if (n === 15 && w) return undef(hw1, hw2, 'LDRD (literal) with writeback');
   const memText = n === 15 ? `[pc, #${offset}]\t; (${hexAddr(((address + 4) & ~3) + offset)})`
     : !p ? `[${reg(n)}], #${offset}` : `[${reg(n)}${offset === 0 && !w ? '' : `, #${offset}`}]${w ? '!' : ''}`;
   const asm = () => `${name} ${reg(t)}, ${reg(t2)}, ${memText}`;
@@ -119,9 +128,10 @@ function loadStoreDual(hw1: number, hw2: number, address: number): Decoded {
       const a = p ? offsetAddress : base;
       const lo = cpu.readA32(a);
       const hi = cpu.readA32(a + 4);
-      if (w) writeBase(cpu, n, offsetAddress);
+      // A7.7.50 writes Rt and Rt2 before the base (Rn = Rt/Rt2 with writeback is UNPREDICTABLE).
       writeLoaded(cpu, t, lo);
       writeLoaded(cpu, t2, hi);
+      if (w) writeBase(cpu, n, offsetAddress);
     };
   } else {
     exec = (cpu) => {
@@ -151,6 +161,7 @@ function loadExclusive(hw1: number, hw2: number, size: 1 | 2 | 4): Decoded {
   const n = hw1 & 0xf;
   const t = hw2 >>> 12;
   const imm = size === 4 ? (hw2 & 0xff) << 2 : 0;
+  if (t === 13 || t === 15 || n === 15) return undef(hw1, hw2, 'LDREX with SP/PC operands');
   let exec: Exec;
   if (size === 4) {
     exec = (cpu) => { const a = (cpu.r[n] + imm) >>> 0; const v = cpu.readA32(a); cpu.exclusiveAddress = a; cpu.r[t] = v; };
@@ -174,6 +185,10 @@ function storeExclusive(hw1: number, hw2: number, size: 1 | 2 | 4): Decoded {
   const d = size === 4 ? (hw2 >>> 8) & 0xf : hw2 & 0xf;
   const imm = size === 4 ? (hw2 & 0xff) << 2 : 0;
   const mask = size - 1;
+  // SP/PC operands and Rd overlapping Rn or Rt are UNPREDICTABLE (A7.7.167); we refuse them.
+  if (d === 13 || d === 15 || t === 13 || t === 15 || n === 15 || d === n || d === t) {
+    return undef(hw1, hw2, 'STREX with SP/PC or overlapping operands');
+  }
   const exec: Exec = (cpu) => {
     const a = (cpu.r[n] + imm) >>> 0;
     if ((a & mask) !== 0) throw new GuestFault(FaultKind.Unaligned, a);

@@ -83,6 +83,7 @@ export function decodeLongMultiply(hw1: number, hw2: number, address: number, pr
       exec = (cpu) => { accumulate(cpu, unsignedMultiply(cpu.r[n], cpu.r[m]), lo, hi); };
       return longInsn(exec, lo, hi, readsPc, address, 4, () => `umlal ${operands()}`);
     case 0x1f: case 0x3f:
+      if (lo !== 15) return undef(hw1, hw2, 'SDIV/UDIV with bits 15:12 not 1111');
       return divide(op1 === 3, hw2, n, m, address);
     default:
       if (op1 >= 4 && profile === 'v7em') return decodeDspLongMultiply(hw1, hw2, address, profile);
@@ -92,9 +93,11 @@ export function decodeLongMultiply(hw1: number, hw2: number, address: number, pr
 
 /** RdHi:RdLo += productHigh:productLow (64-bit). */
 function accumulate(cpu: Cpu, productLow: number, lo: number, hi: number): void {
+  // Read both halves first: RdLo == RdHi is UNPREDICTABLE, and then the high word wins.
   const sumLow = cpu.r[lo] + productLow;
+  const sumHigh = cpu.r[hi] + productHigh + (sumLow > 0xffffffff ? 1 : 0);
   cpu.r[lo] = sumLow;
-  cpu.r[hi] = cpu.r[hi] + productHigh + (sumLow > 0xffffffff ? 1 : 0);
+  cpu.r[hi] = sumHigh;
 }
 
 function longInsn(exec: Exec, lo: number, hi: number, readsPc: boolean, address: number, cycles: number, asm: () => string): Decoded {
