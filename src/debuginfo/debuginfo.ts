@@ -144,7 +144,8 @@ export class DebugInfo {
     let best: SubprogramEntry | undefined;
     for (const e of this.subprograms()) {
       if (e.low > address) break;
-      if (address < e.high && (!best || e.high - e.low < best.high - best.low)) best = e;
+      // Smallest range wins; among equal ones (aliases) the later entry, as addr2line does.
+      if (address < e.high && (!best || e.high - e.low <= best.high - best.low)) best = e;
     }
     return best?.die;
   }
@@ -187,8 +188,13 @@ export class DebugInfo {
   private frameOf(die: Die, ranges: PcRange[]): FunctionFrame {
     const shortName = die.name();
     const linkageName = die.linkageName();
-    const demangled = linkageName ? demangle(linkageName) : undefined;
-    const name = demangled && demangled !== linkageName ? demangled : (shortName ?? linkageName ?? '??');
+    // The linkage name carries the full path (`hello::main`, not `main`) and is what the symbol
+    // table shows for exported functions; a mangled name we cannot read falls back to DW_AT_name.
+    let name = shortName ?? linkageName ?? '??';
+    if (linkageName) {
+      const demangled = demangle(linkageName);
+      if (demangled !== linkageName || !/^_?_[ZR]/.test(linkageName)) name = demangled;
+    }
     const frame: FunctionFrame = { name, shortName, linkageName, die, ranges, inlined: die.tag === DW_TAG.inlined_subroutine };
     if (frame.inlined) {
       const fileIndex = die.number(DW_AT.call_file);

@@ -4,10 +4,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { readElf } from '../../src/debuginfo/elf';
 import { DebugInfo } from '../../src/debuginfo/debuginfo';
-import { DW_AT, DW_TAG } from '../../src/debuginfo/dwarf/constants';
-import type { Die } from '../../src/debuginfo/dwarf/info';
 import { skipUnlessOracle } from './oracles';
-import { compiledElfs, oracleElfs, type OracleElf } from './debuginfo-oracle-elfs';
+import { compiledElfs, oddLowPcEnds, oracleElfs, type OracleElf } from './debuginfo-oracle-elfs';
 
 function addr2line(elfPath: string, addresses: number[]): string[] {
   const r = spawnSync('arm-none-eabi-addr2line', ['-e', elfPath], {
@@ -17,27 +15,6 @@ function addr2line(elfPath: string, addresses: number[]): string[] {
   });
   if (r.status !== 0) throw new Error(`addr2line failed: ${r.stderr}`);
   return r.stdout.split('\n').slice(0, addresses.length).map((l) => l.replace(/ \(discriminator \d+\)$/, '').replace(/^\?\?:0$/, '??:?'));
-}
-
-/**
- * The assembler records some functions' DW_AT_low_pc with the Thumb bit set, so the subprogram
- * seems to cover one byte of the next function. addr2line picks that subprogram's unit for the
- * next function's first address, finds no row there and prints ??:?; we answer from the line table
- * that really covers it. Returns those last-byte addresses.
- */
-function oddLowPcEnds(di: DebugInfo): Set<number> {
-  const out = new Set<number>();
-  const visit = (die: Die) => {
-    for (const c of die.children()) {
-      if (c.tag === DW_TAG.subprogram) {
-        const low = c.number(DW_AT.low_pc);
-        if (low !== undefined && (low & 1) === 1) for (const r of c.ranges()) out.add(r.high - 1);
-      }
-      if (c.abbrev.hasChildren) visit(c);
-    }
-  };
-  for (const u of di.info.compileUnits()) visit(u.root());
-  return out;
 }
 
 function check(elf: OracleElf): void {

@@ -6,6 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fixtures } from '../fixtures/firmware/fixtures';
+import type { DebugInfo } from '../../src/debuginfo/debuginfo';
+import { DW_AT, DW_TAG } from '../../src/debuginfo/dwarf/constants';
+import type { Die } from '../../src/debuginfo/dwarf/info';
 import { hasTool } from './oracles';
 
 export interface OracleElf {
@@ -42,3 +45,25 @@ export function oracleElfs(): OracleElf[] {
   list.push({ name: 'unit/tiny', path: path.join(DATA, 'tiny.elf') });
   return list;
 }
+
+/**
+ * The assembler records some functions' DW_AT_low_pc with the Thumb bit set, so the subprogram
+ * seems to cover one byte of the next function. addr2line picks that subprogram's unit for the
+ * next function's first address, finds no row there and prints ??:?; we answer from the line table
+ * that really covers it. Returns those last-byte addresses.
+ */
+export function oddLowPcEnds(di: DebugInfo): Set<number> {
+  const out = new Set<number>();
+  const visit = (die: Die) => {
+    for (const c of die.children()) {
+      if (c.tag === DW_TAG.subprogram) {
+        const low = c.number(DW_AT.low_pc);
+        if (low !== undefined && (low & 1) === 1) for (const r of c.ranges()) out.add(r.high - 1);
+      }
+      if (c.abbrev.hasChildren) visit(c);
+    }
+  };
+  for (const u of di.info.compileUnits()) visit(u.root());
+  return out;
+}
+
