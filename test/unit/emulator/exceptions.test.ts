@@ -256,6 +256,7 @@ describe('exception model', () => {
   it('an invalid EXC_RETURN is an INVPC UsageFault', () => {
     const m = machine(A.tSvc);
     m.poke(SHCSR, 4, 1 << 18);
+    m.poke(0xe000ed1f, 1, 0x80); // SVCall priority 0x80, so UsageFault (0) can preempt it
     // Run until inside the SVC handler, then corrupt LR before its bx lr.
     m.run({ until: () => m.getRegister('pc') === 0xb0, maxInstructions: 10 });
     m.setRegister('lr', 0xfffffff5);
