@@ -194,8 +194,12 @@ function fields(hw1: number, hw2: number) {
   };
 }
 
+/** M-profile FPUs have D0-D15 only (S0-S31); naming D16-D31 is UNDEFINED. */
+const NO_HIGH_D = 'D16-D31 do not exist on an M-profile FPU';
+
 function decodeDataProcessing(hw1: number, hw2: number): Decoded {
   const { dbl, d, n, m, sd, sm, dd, dm } = fields(hw1, hw2);
+  if (dbl && (d | n | m) >= 16 && (hw1 & 0xb0) !== 0xb0) return undefinedFp(hw1, hw2, NO_HIGH_D);
   const r = dbl ? dReg : sReg;
   const ty = dbl ? '.f64' : '.f32';
   const opc1 = (hw1 >>> 4) & 0xb;
@@ -232,6 +236,7 @@ function decodeOther(hw1: number, hw2: number, dbl: boolean, d: number, m: numbe
     // VMOV (immediate)
     const imm8 = ((hw1 & 0xf) << 4) | (hw2 & 0xf);
     const bits = expandImm(imm8, dbl);
+    if (dbl && d >= 16) return undefinedFp(hw1, hw2, NO_HIGH_D);
     if (dbl) {
       return make((cpu) => { fpCheck(cpu); requireDouble(cpu); cpu.fpRegs[2 * d] = 0; cpu.fpRegs[2 * d + 1] = bits; }, 1,
         () => `vmov${ty} ${r(d)}, #0x${hex(bits, 8)}00000000`);
@@ -239,6 +244,12 @@ function decodeOther(hw1: number, hw2: number, dbl: boolean, d: number, m: numbe
     return make((cpu) => { fpCheck(cpu); cpu.fpRegs[d] = bits; }, 1, () => `vmov${ty} ${r(d)}, #0x${hex(bits, 8)}`);
   }
   const bit7 = opc3 >>> 1;
+  // Which operands are doubles depends on the conversion; reject D16-D31 wherever one is named.
+  const destDouble = dbl
+    ? !((opc2 === 7 && bit7 === 1) || opc2 === 0xc || opc2 === 0xd || opc2 === 3)
+    : opc2 === 7 && bit7 === 1;
+  const sourceDouble = dbl && !(opc2 === 2 || opc2 === 5 || opc2 === 8 || opc2 === 0xa || opc2 === 0xb || opc2 === 0xe || opc2 === 0xf);
+  if ((destDouble && dd >= 16) || (sourceDouble && dm >= 16)) return undefinedFp(hw1, hw2, NO_HIGH_D);
   switch (opc2) {
     case 0x0:
     case 0x1: {
@@ -311,13 +322,15 @@ function decodeOther(hw1: number, hw2: number, dbl: boolean, d: number, m: numbe
           requireDouble(cpu);
           readD(cpu, 0, d);
           if (withZero) unpack64(1, 0, 0, cpu); else readD(cpu, 1, m);
-          cpu.fpscr = ((cpu.fpscr & 0x0fffffff) | fpCompare(quietNaNExc, cpu)) >>> 0;
+          const nzcv = fpCompare(quietNaNExc, cpu); // may set IOC: read FPSCR after it
+          cpu.fpscr = ((cpu.fpscr & 0x0fffffff) | nzcv) >>> 0;
         }
         : (cpu) => {
           fpCheck(cpu);
           readS(cpu, 0, d);
           if (withZero) unpack32(1, 0, cpu); else readS(cpu, 1, m);
-          cpu.fpscr = ((cpu.fpscr & 0x0fffffff) | fpCompare(quietNaNExc, cpu)) >>> 0;
+          const nzcv = fpCompare(quietNaNExc, cpu); // may set IOC: read FPSCR after it
+          cpu.fpscr = ((cpu.fpscr & 0x0fffffff) | nzcv) >>> 0;
         };
       return make(exec, 1, () => `vcmp${quietNaNExc ? 'e' : ''}${ty} ${r(d)}, ${withZero ? '#0.0' : r(m)}`);
     }
@@ -455,6 +468,7 @@ function roundIntExec(dbl: boolean, d: number, m: number, mode: number, exact: b
 /** VSEL, VMAXNM/VMINNM, VRINTA/N/P/M, VCVTA/N/P/M (FPv5, hw1 = 1111 1110 ...). */
 function decodeFpv5Unconditional(hw1: number, hw2: number): Decoded {
   const { dbl, d, n, m, sd, dm, sm } = fields(hw1, hw2);
+  if (dbl && (d | n | m) >= 16) return undefinedFp(hw1, hw2, NO_HIGH_D);
   const r = dbl ? dReg : sReg;
   const ty = dbl ? '.f64' : '.f32';
   if ((hw1 & 0x80) === 0) {
@@ -541,11 +555,12 @@ function decodeRegisterTransfer(hw1: number, hw2: number): Decoded {
     const h = (hw1 >>> 5) & 1;
     const dIdx = (((hw2 >>> 7) & 1) << 4) | (hw1 & 0xf);
     const s = 2 * dIdx + h;
+    if (dIdx >= 16) return undefinedFp(hw1, hw2, NO_HIGH_D);
     if (toCore) {
-      return make((cpu) => { fpCheck(cpu); if (dIdx >= 16) requireDouble(cpu); cpu.writeReg(t, cpu.fpRegs[s]); }, 1,
+      return make((cpu) => { fpCheck(cpu); cpu.writeReg(t, cpu.fpRegs[s]); }, 1,
         () => `vmov r${t}, ${dReg(dIdx)}[${h}]`);
     }
-    return make((cpu) => { fpCheck(cpu); if (dIdx >= 16) requireDouble(cpu); cpu.fpRegs[s] = cpu.r[t]; }, 1,
+    return make((cpu) => { fpCheck(cpu); cpu.fpRegs[s] = cpu.r[t]; }, 1,
       () => `vmov ${dReg(dIdx)}[${h}], r${t}`);
   }
   return undefinedFp(hw1, hw2, 'unallocated floating-point register transfer');
@@ -567,6 +582,7 @@ function decodeLoadStore(hw1: number, hw2: number, address: number): Decoded {
     // 64-bit transfers between two core registers and two singles / one double: 0010x
     return decodeTwoRegisterMove(hw1, hw2);
   }
+  if (dbl && first >= 16) return undefinedFp(hw1, hw2, NO_HIGH_D);
   const p = (op >>> 4) & 1;
   const u = (op >>> 3) & 1;
   const w = (op >>> 1) & 1;
@@ -636,6 +652,7 @@ function decodeTwoRegisterMove(hw1: number, hw2: number): Decoded {
   const vm = hw2 & 0xf;
   if (dbl) {
     const dm = (M << 4) | vm;
+    if (dm >= 16) return undefinedFp(hw1, hw2, NO_HIGH_D);
     const s = 2 * dm;
     if (toCore) {
       return make((cpu) => { fpCheck(cpu); const lo = cpu.fpRegs[s]; const hi = cpu.fpRegs[s + 1]; cpu.writeReg(t, lo); cpu.writeReg(t2, hi); }, 2,
