@@ -555,8 +555,9 @@ function decodeMisc(hw: number, address: number, profile: Profile): Decoded {
       default: return make(1, (cpu) => { cpu.r[d] = cpu.r[m] & 0xff; }, () => `uxtb ${reg(d)}, ${reg(m)}`);
     }
   }
-  if ((op & 0x70) === 0x20) return decodePush(hw);
-  if ((op & 0x70) === 0x60) return decodePop(hw);
+  // An empty register list is UNPREDICTABLE (A7.7.99/A7.7.101); we make it UNDEFINED.
+  if ((op & 0x70) === 0x20) return (hw & 0x1ff) === 0 ? undefinedInstruction(2, hw, 0) : decodePush(hw);
+  if ((op & 0x70) === 0x60) return (hw & 0x1ff) === 0 ? undefinedInstruction(2, hw, 0) : decodePop(hw);
   if ((hw & 0xffec) === 0xb660) return decodeCps(hw, v7);
   if ((op & 0x78) === 0x50) { // reverse bytes
     const d = hw & 7;
@@ -709,6 +710,8 @@ function decodeHint(hw: number): Decoded {
 function decodeLdmStm(hw: number): Decoded {
   const n = (hw >>> 8) & 7;
   const mask = hw & 0xff;
+  // An empty register list is UNPREDICTABLE; we make it UNDEFINED.
+  if (mask === 0) return undefinedInstruction(2, hw, 0);
   const regs = listToRegs(mask);
   const count = regs.length;
   const bytes = count * 4;
