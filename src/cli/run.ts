@@ -121,7 +121,7 @@ export function runCommand(options: RunCommandOptions): number {
       case 'fault':
       case 'fault-lockup':
         if (fault) {
-          fault.sourceLine = locator.line(fault.pc);
+          fault.sourceLine = locator.userLine(fault.pc);
           stderr(formatFault(fault, locator));
         } else {
           stderr(`cortex-m-sim: ${result.reason}${result.message ? `: ${result.message}` : ''}\n`);
@@ -151,12 +151,14 @@ export function runCommand(options: RunCommandOptions): number {
 
 function formatFault(fault: FaultExplanation, locator: SourceLocator): string {
   const lines = [fault.text.trimEnd()];
-  lines.push(`faulting instruction: ${locator.describe(fault.pc)}`);
+  const indent = ' '.repeat(22);
+  lines.push(`faulting instruction: ${locator.describe(fault.pc, indent)}`);
+  if (fault.sourceLine) lines.push(`source line:          ${fault.sourceLine}`);
   if (fault.frame) {
     // The caller of the faulting function, from the stacked LR (no CFI unwinding needed for the
     // common case of a fault one call deep).
     const caller = fault.frame.lr & ~1;
-    if (caller !== 0 && (fault.frame.lr >>> 28) !== 0xf) lines.push(`called from:          ${locator.describe(caller)}`);
+    if (caller !== 0 && (fault.frame.lr >>> 28) !== 0xf) lines.push(`called from:          ${locator.describe(caller, indent)}`);
   }
   return `cortex-m-sim: ${lines.join('\n')}\n`;
 }

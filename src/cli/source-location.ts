@@ -1,7 +1,8 @@
 // Source locations for addresses, for the CLI's fault reports: "file:line (function)" from DWARF
 // when the ELF has it, else the nearest symbol.
 
-import { DebugInfo } from '../debuginfo/debuginfo';
+import * as path from 'node:path';
+import { DebugInfo, type FunctionFrame } from '../debuginfo/debuginfo';
 import { demangle } from '../debuginfo/demangle';
 import type { ElfFile } from '../debuginfo/elf';
 
@@ -25,7 +26,7 @@ export class SourceLocator {
   line(address: number): string | undefined {
     try {
       const loc = this.info()?.lineAt(address);
-      if (loc && loc.file && loc.line > 0) return `${loc.file.path}:${loc.line}`;
+      if (loc && loc.file && loc.line > 0) return `${path.normalize(loc.file.path)}:${loc.line}`;
     } catch {
       // broken line table: say nothing rather than fail the report
     }
@@ -46,13 +47,43 @@ export class SourceLocator {
     return demangle(sym.name) + (offset ? `+0x${offset.toString(16)}` : '');
   }
 
-  /** "0x08000248 in hardfault::read_sensor at hardfault/main.rs:14". */
-  describe(address: number): string {
-    const parts = [`0x${(address >>> 0).toString(16).padStart(8, '0')}`];
-    const fn = this.functionName(address);
-    if (fn) parts.push(`in ${fn}`);
+  /** The inline chain at address, innermost first ([] without DWARF). */
+  private frames(address: number): FunctionFrame[] {
+    try {
+      return this.info()?.functionsAt(address) ?? [];
+    } catch {
+      return [];
+    }
+  }
+
+  /**
+   * "0x08000248 in core::ptr::read_volatile at …/ptr/mod.rs:1504", followed by one line per
+   * function it was inlined into ("inlined into hardfault::read_sensor at hardfault/main.rs:14"),
+   * so the user's own line is shown even when the fault is inside inlined library code.
+   */
+  describe(address: number, indent = ''): string {
+    const frames = this.frames(address);
+    const head = [`0x${(address >>> 0).toString(16).padStart(8, '0')}`];
+    const fn = frames.length > 0 ? frames[0].name : this.functionName(address);
+    if (fn) head.push(`in ${fn}`);
     const line = this.line(address);
-    if (line) parts.push(`at ${line}`);
-    return parts.join(' ');
+    if (line) head.push(`at ${line}`);
+    const lines = [head.join(' ')];
+    for (let i = 0; i + 1 < frames.length && frames[i].inlined; i++) {
+      const call = frames[i].callFile && frames[i].callLine ? ` at ${path.normalize(frames[i].callFile!)}:${frames[i].callLine}` : '';
+      lines.push(`${indent}inlined into ${frames[i + 1].name}${call}`);
+    }
+    return lines.join('\n');
+  }
+
+  /** The source line in the concrete (not inlined) function containing address: the user's line
+   *  when the address is inside inlined library code. */
+  userLine(address: number): string | undefined {
+    const frames = this.frames(address);
+    for (let i = frames.length - 2; i >= 0; i--) {
+      const f = frames[i];
+      if (f.inlined && f.callFile && f.callLine) return `${path.normalize(f.callFile)}:${f.callLine}`;
+    }
+    return this.line(address);
   }
 }
