@@ -7,6 +7,7 @@
 // Nothing here runs per instruction: the Machine calls in only when `dirty` says that something
 // changed which could make an exception preempt, or when the CPU faults or returns from a handler.
 
+import { popFpContext, pushFpContext } from './cpu/fpu/fp-state';
 import type { Cpu } from './cpu/cpu';
 import { FaultKind, GuestFault } from './cpu/fault';
 
@@ -356,12 +357,8 @@ export class ExceptionModel {
       bus.write32(sp + 20, cpu.r[14]);
       bus.write32(sp + 24, returnAddress);
       bus.write32(sp + 28, xpsr);
-      if (extended) {
-        // Extended frame: S0-S15 and FPSCR (B1.5.7). We stack them eagerly instead of lazily;
-        // the software-visible result is the same.
-        for (let i = 0; i < 16; i++) bus.write32(sp + 0x20 + 4 * i, cpu.fpRegs[i]);
-        bus.write32(sp + 0x60, cpu.fpscr);
-      }
+      // Extended frame: S0-S15 and FPSCR (B1.5.7), reserved only when FPCCR.LSPEN (lazy).
+      if (extended) pushFpContext(cpu, sp + 0x20);
     } catch (e) {
       if (!(e instanceof GuestFault)) throw e;
       result.fault = e.address ?? sp;
@@ -537,10 +534,7 @@ export class ExceptionModel {
       lr = bus.read32(frameptr + 20);
       pc = bus.read32(frameptr + 24);
       xpsr = bus.read32(frameptr + 28);
-      if (extended) {
-        for (let i = 0; i < 16; i++) cpu.fpRegs[i] = bus.read32(frameptr + 0x20 + 4 * i);
-        cpu.fpscr = bus.read32(frameptr + 0x60);
-      }
+      if (extended) popFpContext(cpu, frameptr + 0x20);
     } catch (e) {
       if (!(e instanceof GuestFault)) throw e;
       // UNSTKERR: the return is abandoned and the BusFault is taken on the existing frame.
