@@ -1,0 +1,640 @@
+// The Debug Adapter Protocol session: translates DAP requests into Target operations and Target
+// events into DAP events. No vscode import, so it runs inline in the extension host, as its own
+// process (stdin/stdout or a TCP port), and under the DAP tests.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  Breakpoint, ExitedEvent, Handles, InitializedEvent, InvalidatedEvent, LoggingDebugSession, OutputEvent, Scope, Source,
+  StackFrame, StoppedEvent, TerminatedEvent, Thread, logger, Logger,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { registerNames, type RegisterName } from '../emulator/machine';
+import { exceptionName } from '../emulator/exceptions';
+import { disassemble } from './disassembly';
+import { compileExpression, formatValue, splitFormat } from './expression';
+import { LaunchError, resolveLaunch, type LaunchAttributes, type ResolvedLaunch } from './launch-config';
+import { readRegisterByName, Target, type BreakpointSpec, type StopInfo } from './target';
+import type { StackFrameInfo } from './unwind';
+
+export interface LaunchRequestArguments extends DebugProtocol.LaunchRequestArguments, LaunchAttributes {
+  /** Log the DAP traffic to the Debug Console (for debugging the adapter itself). */
+  trace?: boolean;
+}
+
+const THREAD_ID = 1;
+const CONFIGURATION_DONE_TIMEOUT_MS = 2000;
+
+function hex8(value: number): string {
+  return '0x' + (value >>> 0).toString(16).padStart(8, '0');
+}
+
+/** What a variablesReference stands for. */
+type VariableContainer =
+  | { kind: 'registers'; frame: number }
+  | { kind: 'xpsr'; frame: number }
+  | { kind: 'control'; frame: number }
+  | { kind: 'fpu'; frame: number };
+
+/** Parses a memory/instruction reference: "0x20000000", "536870912", or an expression. */
+function parseAddress(reference: string, target: Target | null): number {
+  const t = reference.trim();
+  if (/^(0x[0-9a-f]+|\d+)$/i.test(t)) return Number(t) >>> 0;
+  if (!target) throw new Error(`bad address '${reference}'`);
+  return compileExpression(t)(target.evalContext(0)) >>> 0;
+}
+
+export class CortexMSimSession extends LoggingDebugSession {
+  private target: Target | null = null;
+  private launch: ResolvedLaunch | null = null;
+  private configurationDone: (() => void) | null = null;
+  private readonly configured: Promise<void>;
+  private readonly variableHandles = new Handles<VariableContainer>();
+  private nextBreakpointId = 1;
+  private readonly sourceBreakpointIds = new Map<string, Map<number, number>>();
+
+  constructor() {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+    this.configured = new Promise((resolve) => {
+      this.configurationDone = resolve;
+    });
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------------
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      ...response.body,
+      supportsConfigurationDoneRequest: true,
+      supportsFunctionBreakpoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      supportsInstructionBreakpoints: true,
+      supportsSteppingGranularity: true,
+      supportsRestartRequest: true,
+      supportsTerminateRequest: true,
+      supportsSetVariable: true,
+      supportsReadMemoryRequest: true,
+      supportsWriteMemoryRequest: true,
+      supportsDisassembleRequest: true,
+      supportsEvaluateForHovers: true,
+      supportsExceptionInfoRequest: true,
+      supportsValueFormattingOptions: true,
+      supportsDataBreakpoints: false,
+      exceptionBreakpointFilters: [
+        { filter: 'fault', label: 'Faults', description: 'HardFault, MemManage, BusFault and UsageFault: stop at the faulting instruction', default: true },
+        { filter: 'panic', label: 'Rust panics', description: 'Stop in the panic handler (rust_begin_unwind)', default: true },
+      ],
+    };
+    this.sendResponse(response);
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.sendResponse(response);
+    this.configurationDone?.();
+  }
+
+  protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchRequestArguments): Promise<void> {
+    logger.setup(args.trace ? Logger.LogLevel.Verbose : Logger.LogLevel.Stop, false);
+    let target: Target;
+    try {
+      this.launch = resolveLaunch(args);
+      target = new Target({
+        chip: this.launch.chip,
+        programPath: this.launch.programPath,
+        bytes: this.launch.bytes,
+        semihosting: this.launch.semihosting,
+        cwd: this.launch.cwd,
+      });
+    } catch (e) {
+      const message = e instanceof LaunchError ? e.message : `cannot start '${String(args.program)}': ${e instanceof Error ? e.message : String(e)}`;
+      this.sendErrorResponse(response, { id: 1001, format: '{_message}', variables: { _message: message }, showUser: true });
+      return;
+    }
+    this.target = target;
+    this.attachTarget(target);
+    // The target exists now, so breakpoints can be resolved against its debug info.
+    this.sendEvent(new InitializedEvent());
+    await Promise.race([this.configured, new Promise((resolve) => setTimeout(resolve, CONFIGURATION_DONE_TIMEOUT_MS))]);
+    this.sendResponse(response);
+    const chipLine = `Cortex-M Sim: ${path.basename(this.launch.programPath)} on ${this.launch.boardId ?? this.launch.chip.id} (${this.launch.chip.name}, ${this.launch.chip.core})\n`;
+    this.sendEvent(new OutputEvent(chipLine, 'console'));
+    const warning = target.start({ stopOnEntry: this.launch.stopOnEntry, runToEntryPoint: this.launch.runToEntryPoint });
+    if (warning) this.sendEvent(new OutputEvent(warning + '\n', 'console'));
+  }
+
+  private attachTarget(target: Target): void {
+    target.on('stopped', (info: StopInfo) => this.onStopped(info));
+    target.on('output', (text: string, stream: string) => {
+      this.sendEvent(new OutputEvent(text, stream === 'stderr' ? 'stderr' : stream === 'stdout' ? 'stdout' : 'console'));
+    });
+    target.on('exited', (code: number) => {
+      this.sendEvent(new OutputEvent(`firmware exited with code ${code}\n`, 'console'));
+      this.sendEvent(new ExitedEvent(code));
+      this.sendEvent(new TerminatedEvent());
+    });
+  }
+
+  private onStopped(info: StopInfo): void {
+    this.variableHandles.reset();
+    const event = new StoppedEvent(info.reason, THREAD_ID, info.text) as DebugProtocol.StoppedEvent;
+    event.body.allThreadsStopped = true;
+    if (info.description) event.body.description = info.description;
+    if (info.hitBreakpointIds) event.body.hitBreakpointIds = info.hitBreakpointIds;
+    if (info.reason === 'exception' && info.text) this.sendEvent(new OutputEvent(info.text + '\n', 'console'));
+    this.sendEvent(event);
+  }
+
+  protected override restartRequest(response: DebugProtocol.RestartResponse): void {
+    const target = this.target;
+    const launch = this.launch;
+    if (!target || !launch) {
+      this.sendErrorResponse(response, 1002, 'nothing to restart: the firmware is not loaded');
+      return;
+    }
+    try {
+      this.sendResponse(response);
+      const warning = target.restart({ stopOnEntry: launch.stopOnEntry, runToEntryPoint: launch.runToEntryPoint });
+      if (warning) this.sendEvent(new OutputEvent(warning + '\n', 'console'));
+      this.sendEvent(new InvalidatedEvent(['all']));
+    } catch (e) {
+      this.sendEvent(new OutputEvent(`restart failed: ${e instanceof Error ? e.message : String(e)}\n`, 'stderr'));
+      this.sendEvent(new TerminatedEvent());
+    }
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.target?.dispose();
+    this.sendResponse(response);
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+    this.target?.dispose();
+    this.target = null;
+    this.sendResponse(response);
+  }
+
+  // ---- breakpoints -------------------------------------------------------------------------------
+
+  private breakpointIdFor(group: string, key: number): number {
+    let ids = this.sourceBreakpointIds.get(group);
+    if (!ids) this.sourceBreakpointIds.set(group, (ids = new Map()));
+    let id = ids.get(key);
+    if (id === undefined) ids.set(key, (id = this.nextBreakpointId++));
+    return id;
+  }
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    const target = this.target;
+    const sourcePath = args.source.path ? this.convertClientPathToDebugger(args.source.path) : args.source.name ?? '';
+    const requested: DebugProtocol.SourceBreakpoint[] = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+    const specs: BreakpointSpec[] = [];
+    const result: DebugProtocol.Breakpoint[] = [];
+    const group = `source:${sourcePath}`;
+    const ids = new Map<number, number>();
+    for (const bp of requested) {
+      const line = this.convertClientLineToDebugger(bp.line);
+      const id = this.breakpointIdFor(group, line);
+      ids.set(line, id);
+      const resolved = target ? target.program.addressesForLine(sourcePath, line) : { line: 0, addresses: [] };
+      if (resolved.addresses.length === 0) {
+        const b = new Breakpoint(false, bp.line) as DebugProtocol.Breakpoint;
+        b.id = id;
+        b.message = target ? `no code at ${path.basename(sourcePath)}:${bp.line} or below it` : 'the firmware is not loaded yet';
+        result.push(b);
+        continue;
+      }
+      for (const address of resolved.addresses) {
+        specs.push({ id, address, kind: 'source', condition: bp.condition, hitCondition: bp.hitCondition, logMessage: bp.logMessage });
+      }
+      const b = new Breakpoint(true, this.convertDebuggerLineToClient(resolved.line), undefined, new Source(path.basename(sourcePath), args.source.path)) as DebugProtocol.Breakpoint;
+      b.id = id;
+      b.instructionReference = hex8(resolved.addresses[0]);
+      result.push(b);
+    }
+    if (target) {
+      const errors = target.setBreakpoints(group, specs);
+      for (const b of result) {
+        const error = b.id !== undefined ? errors.get(b.id) : undefined;
+        if (error) {
+          b.verified = false;
+          b.message = error;
+        }
+      }
+    }
+    this.sourceBreakpointIds.set(group, ids);
+    response.body = { breakpoints: result };
+    this.sendResponse(response);
+  }
+
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    const target = this.target;
+    const specs: BreakpointSpec[] = [];
+    const result: DebugProtocol.Breakpoint[] = [];
+    for (const fb of args.breakpoints) {
+      const id = this.nextBreakpointId++;
+      const found = target ? target.program.findFunctions(fb.name.trim()) : [];
+      if (found.length === 0) {
+        const b = new Breakpoint(false) as DebugProtocol.Breakpoint;
+        b.id = id;
+        b.message = `no function '${fb.name}'`;
+        result.push(b);
+        continue;
+      }
+      let first: DebugProtocol.Breakpoint | undefined;
+      for (const f of found) {
+        const address = target!.program.breakAddressForFunction(f);
+        specs.push({ id, address, kind: 'function', condition: fb.condition, hitCondition: fb.hitCondition });
+        if (!first) {
+          const src = target!.program.sourceAt(address);
+          first = new Breakpoint(true, src ? this.convertDebuggerLineToClient(src.line) : undefined, undefined, src ? this.sourceFor(src.path) : undefined) as DebugProtocol.Breakpoint;
+          first.id = id;
+          first.instructionReference = hex8(address);
+        }
+      }
+      result.push(first!);
+    }
+    target?.setBreakpoints('function', specs);
+    response.body = { breakpoints: result };
+    this.sendResponse(response);
+  }
+
+  protected override setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): void {
+    const target = this.target;
+    const specs: BreakpointSpec[] = [];
+    const result: DebugProtocol.Breakpoint[] = [];
+    for (const ib of args.breakpoints) {
+      const id = this.nextBreakpointId++;
+      let address: number;
+      try {
+        address = (parseAddress(ib.instructionReference, target) + (ib.offset ?? 0)) >>> 0;
+      } catch (e) {
+        const b = new Breakpoint(false) as DebugProtocol.Breakpoint;
+        b.id = id;
+        b.message = e instanceof Error ? e.message : String(e);
+        result.push(b);
+        continue;
+      }
+      specs.push({ id, address, kind: 'instruction', condition: ib.condition, hitCondition: ib.hitCondition });
+      const b = new Breakpoint(true) as DebugProtocol.Breakpoint;
+      b.id = id;
+      b.instructionReference = hex8(address);
+      result.push(b);
+    }
+    target?.setBreakpoints('instruction', specs);
+    response.body = { breakpoints: result };
+    this.sendResponse(response);
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    const filters = new Set([...args.filters, ...(args.filterOptions ?? []).map((f) => f.filterId)]);
+    this.target?.setExceptionFilters(filters.has('fault'), filters.has('panic'));
+    this.sendResponse(response);
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+    const stop = this.target?.lastStop;
+    const fault = stop?.fault;
+    response.body = {
+      exceptionId: fault ? fault.kind : stop?.description ?? 'exception',
+      description: fault ? fault.text.split('\n')[0] : stop?.text ?? stop?.description,
+      breakMode: 'always',
+      details: fault ? { message: fault.text, stackTrace: fault.sourceLine } : undefined,
+    };
+    this.sendResponse(response);
+  }
+
+  // ---- run control -------------------------------------------------------------------------------
+
+  private requireTarget(response: DebugProtocol.Response): Target | null {
+    if (!this.target) {
+      this.sendErrorResponse(response, 1003, 'the firmware is not running');
+      return null;
+    }
+    return this.target;
+  }
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    response.body = { threads: [new Thread(THREAD_ID, this.launch ? `${this.launch.chip.name} core` : 'core')] };
+    this.sendResponse(response);
+  }
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    const target = this.requireTarget(response);
+    if (!target) return;
+    response.body = { allThreadsContinued: true };
+    this.sendResponse(response);
+    target.resume();
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    this.target?.pause();
+    this.sendResponse(response);
+  }
+
+  protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
+    const target = this.requireTarget(response);
+    if (!target) return;
+    this.sendResponse(response);
+    if (args.granularity === 'instruction') target.stepInstruction();
+    else target.stepLine(false);
+  }
+
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
+    const target = this.requireTarget(response);
+    if (!target) return;
+    this.sendResponse(response);
+    if (args.granularity === 'instruction') target.stepInstruction();
+    else target.stepLine(true);
+  }
+
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
+    const target = this.requireTarget(response);
+    if (!target) return;
+    this.sendResponse(response);
+    target.stepOut();
+  }
+
+  // ---- stack, scopes, variables ------------------------------------------------------------------
+
+  private sourceFor(filePath: string): Source {
+    const source = new Source(path.basename(filePath), this.convertDebuggerPathToClient(filePath)) as DebugProtocol.Source;
+    // Library sources (core, compiler runtime) are usually not on this machine.
+    if (!fs.existsSync(filePath)) source.presentationHint = 'deemphasize';
+    return source as Source;
+  }
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+    const target = this.target;
+    if (!target || target.running) {
+      response.body = { stackFrames: [], totalFrames: 0 };
+      this.sendResponse(response);
+      return;
+    }
+    const frames = target.frames();
+    const start = args.startFrame ?? 0;
+    const count = args.levels && args.levels > 0 ? args.levels : frames.length;
+    const out: DebugProtocol.StackFrame[] = [];
+    for (let i = start; i < Math.min(frames.length, start + count); i++) {
+      const f = frames[i];
+      const sf = new StackFrame(i, f.name) as DebugProtocol.StackFrame;
+      if (f.label) {
+        sf.presentationHint = 'label';
+      } else {
+        sf.instructionPointerReference = hex8(f.pc);
+        if (f.source) {
+          sf.source = this.sourceFor(f.source.path);
+          sf.line = this.convertDebuggerLineToClient(f.source.line);
+          sf.column = this.convertDebuggerColumnToClient(Math.max(1, f.source.column));
+        } else {
+          sf.name = `${f.name} @ ${hex8(f.pc)}`;
+        }
+      }
+      out.push(sf);
+    }
+    response.body = { stackFrames: out, totalFrames: frames.length };
+    this.sendResponse(response);
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    const scopes: DebugProtocol.Scope[] = [new Scope('Registers', this.variableHandles.create({ kind: 'registers', frame: args.frameId }), false)];
+    (scopes[0] as DebugProtocol.Scope).presentationHint = 'registers';
+    response.body = { scopes };
+    this.sendResponse(response);
+  }
+
+  private frameAt(index: number): StackFrameInfo | undefined {
+    return this.target?.frames()[index];
+  }
+
+  /** A register as seen from a frame: the current value in the top frame, the unwound value
+   *  (when the frame saved it) in callers. */
+  private registerValue(frameIndex: number, name: string): number | undefined {
+    const target = this.target!;
+    const frame = this.frameAt(frameIndex);
+    const live = frameIndex === 0 && !target.lastStop?.fault;
+    return readRegisterByName(target.machine, name, live ? undefined : frame);
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    const target = this.target;
+    const container = this.variableHandles.get(args.variablesReference);
+    if (!target || !container) {
+      response.body = { variables: [] };
+      this.sendResponse(response);
+      return;
+    }
+    const hexFormat = args.format?.hex ?? true;
+    const fmt = (v: number | undefined) => (v === undefined ? '<not saved>' : hexFormat ? hex8(v) : String(v >>> 0));
+    const variables: DebugProtocol.Variable[] = [];
+    const m = target.machine;
+    const frame = container.frame;
+    switch (container.kind) {
+      case 'registers': {
+        for (const name of registerNames) {
+          const value = this.registerValue(frame, name);
+          const v: DebugProtocol.Variable = { name, value: fmt(value), variablesReference: 0 };
+          if (name === 'xpsr') v.variablesReference = this.variableHandles.create({ kind: 'xpsr', frame });
+          if (name === 'control') v.variablesReference = this.variableHandles.create({ kind: 'control', frame });
+          if (value !== undefined && (name === 'sp' || name === 'pc' || name === 'lr' || name === 'msp' || name === 'psp')) v.memoryReference = hex8(value);
+          variables.push(v);
+        }
+        if (m.cpu.hasFpu) {
+          variables.push({ name: 'fpu', value: `fpscr=${hex8(m.cpu.fpscr)}`, variablesReference: this.variableHandles.create({ kind: 'fpu', frame }) });
+        }
+        break;
+      }
+      case 'xpsr': {
+        const x = this.registerValue(frame, 'xpsr') ?? 0;
+        const flag = (name: string, bit: number) => variables.push({ name, value: String((x >>> bit) & 1), variablesReference: 0 });
+        flag('N', 31);
+        flag('Z', 30);
+        flag('C', 29);
+        flag('V', 28);
+        flag('Q', 27);
+        if (m.cpu.profile !== 'v6m') variables.push({ name: 'GE', value: '0b' + ((x >>> 16) & 0xf).toString(2).padStart(4, '0'), variablesReference: 0 });
+        flag('T', 24);
+        const ipsr = x & 0x1ff;
+        variables.push({ name: 'IPSR', value: ipsr === 0 ? '0 (Thread mode)' : `${ipsr} (${exceptionName(ipsr)})`, variablesReference: 0 });
+        const it = ((x >>> 25) & 0x3) | ((x >>> 8) & 0xfc);
+        if (it !== 0) variables.push({ name: 'IT', value: '0x' + it.toString(16), variablesReference: 0 });
+        break;
+      }
+      case 'control': {
+        const c = m.cpu.control;
+        variables.push({ name: 'nPRIV', value: (c & 1) !== 0 ? '1 (unprivileged)' : '0 (privileged)', variablesReference: 0 });
+        variables.push({ name: 'SPSEL', value: (c & 2) !== 0 ? '1 (PSP)' : '0 (MSP)', variablesReference: 0 });
+        if (m.cpu.hasFpu) variables.push({ name: 'FPCA', value: String((c >>> 2) & 1), variablesReference: 0 });
+        break;
+      }
+      case 'fpu': {
+        const f32 = new Float32Array(1);
+        const u32 = new Uint32Array(f32.buffer);
+        for (let i = 0; i < 32; i++) {
+          u32[0] = m.cpu.fpRegs[i];
+          variables.push({ name: `s${i}`, value: `${f32[0]} (${hex8(u32[0])})`, variablesReference: 0 });
+        }
+        variables.push({ name: 'fpscr', value: hex8(m.cpu.fpscr), variablesReference: 0 });
+        break;
+      }
+    }
+    response.body = { variables };
+    this.sendResponse(response);
+  }
+
+  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
+    const target = this.target;
+    const container = this.variableHandles.get(args.variablesReference);
+    if (!target || !container || target.running) {
+      this.sendErrorResponse(response, 1004, 'registers can only be changed while the firmware is stopped');
+      return;
+    }
+    if (container.kind !== 'registers' && container.kind !== 'fpu') {
+      this.sendErrorResponse(response, 1005, `'${args.name}' cannot be set; set the whole register instead`);
+      return;
+    }
+    if (container.frame !== 0) {
+      this.sendErrorResponse(response, 1006, 'registers can only be changed in the top frame');
+      return;
+    }
+    let value: number;
+    try {
+      value = compileExpression(args.value)(target.evalContext(0)) >>> 0;
+    } catch (e) {
+      this.sendErrorResponse(response, 1007, `'${args.value}': ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    const name = args.name.toLowerCase();
+    if ((registerNames as readonly string[]).includes(name)) {
+      target.machine.setRegister(name as RegisterName, value);
+    } else if (/^s\d+$/.test(name) && Number(name.slice(1)) < 32) {
+      target.machine.cpu.fpRegs[Number(name.slice(1))] = value;
+    } else if (name === 'fpscr') {
+      target.machine.cpu.fpscr = value;
+    } else {
+      this.sendErrorResponse(response, 1008, `no register '${args.name}'`);
+      return;
+    }
+    target.invalidateFrames();
+    response.body = { value: hex8(readRegisterByName(target.machine, name) ?? value) };
+    this.sendResponse(response);
+    this.sendEvent(new InvalidatedEvent(['stacks', 'variables']));
+  }
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    const target = this.target;
+    if (!target) {
+      this.sendErrorResponse(response, 1003, 'the firmware is not running');
+      return;
+    }
+    try {
+      const { expression, format } = splitFormat(args.expression);
+      const frameIndex = args.frameId ?? 0;
+      const value = compileExpression(expression)(target.evalContext(frameIndex));
+      const shown = formatValue(value, args.format?.hex ? 'x' : format);
+      response.body = { result: shown, variablesReference: 0, memoryReference: Number.isInteger(value) ? hex8(value) : undefined };
+      this.sendResponse(response);
+    } catch (e) {
+      this.sendErrorResponse(response, { id: 1009, format: '{_message}', variables: { _message: e instanceof Error ? e.message : String(e) }, showUser: args.context === 'repl' });
+    }
+  }
+
+  // ---- memory and disassembly --------------------------------------------------------------------
+
+  protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
+    const target = this.requireTarget(response);
+    if (!target) return;
+    let address: number;
+    try {
+      address = (parseAddress(args.memoryReference, target) + (args.offset ?? 0)) >>> 0;
+    } catch (e) {
+      this.sendErrorResponse(response, 1010, e instanceof Error ? e.message : String(e));
+      return;
+    }
+    const count = Math.max(0, Math.min(args.count, 1 << 20));
+    const m = target.machine;
+    let readable = 0;
+    while (readable < count && m.isMapped((address + readable) >>> 0)) readable++;
+    const data = m.readMemory(address, readable);
+    response.body = { address: hex8(address), data: Buffer.from(data).toString('base64'), unreadableBytes: count - readable };
+    this.sendResponse(response);
+  }
+
+  protected override writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): void {
+    const target = this.requireTarget(response);
+    if (!target) return;
+    let address: number;
+    try {
+      address = (parseAddress(args.memoryReference, target) + (args.offset ?? 0)) >>> 0;
+    } catch (e) {
+      this.sendErrorResponse(response, 1010, e instanceof Error ? e.message : String(e));
+      return;
+    }
+    const data = Buffer.from(args.data, 'base64');
+    const ok = target.machine.writeMemory(address, data);
+    target.invalidateFrames();
+    response.body = { offset: 0, bytesWritten: ok ? data.length : 0 };
+    if (!ok) {
+      this.sendErrorResponse(response, 1011, `cannot write ${data.length} bytes at ${hex8(address)}: not all of it is mapped memory`);
+      return;
+    }
+    this.sendResponse(response);
+    this.sendEvent(new InvalidatedEvent(['variables']));
+  }
+
+  protected override disassembleRequest(response: DebugProtocol.DisassembleResponse, args: DebugProtocol.DisassembleArguments): void {
+    const target = this.requireTarget(response);
+    if (!target) return;
+    let address: number;
+    try {
+      address = (parseAddress(args.memoryReference, target) + (args.offset ?? 0)) >>> 0;
+    } catch (e) {
+      this.sendErrorResponse(response, 1010, e instanceof Error ? e.message : String(e));
+      return;
+    }
+    const list = disassemble(target.machine, target.program, address, args.instructionOffset ?? 0, args.instructionCount);
+    let lastPath: string | undefined;
+    const instructions: DebugProtocol.DisassembledInstruction[] = list.map((d) => {
+      const insn: DebugProtocol.DisassembledInstruction = { address: hex8(d.address), instruction: d.text };
+      if (d.bytes) insn.instructionBytes = d.bytes;
+      if (d.symbol && args.resolveSymbols !== false) insn.symbol = d.symbol;
+      if (d.path !== undefined && d.line !== undefined) {
+        if (d.path !== lastPath) insn.location = this.sourceFor(d.path);
+        lastPath = d.path;
+        insn.line = this.convertDebuggerLineToClient(d.line);
+      }
+      if (!d.bytes) insn.presentationHint = 'invalid';
+      return insn;
+    });
+    response.body = { instructions };
+    this.sendResponse(response);
+  }
+
+  // ---- custom requests for the extension's panels -----------------------------------------------
+
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    const target = this.target;
+    switch (command) {
+      case 'cortex-m-sim/status': {
+        response.body = target
+          ? {
+            state: target.state,
+            instructions: target.machine.cpu.instructions,
+            cycles: target.machine.cpu.cycles,
+            seconds: target.machine.seconds,
+            instructionsPerSecond: target.running ? target.instructionsPerSecond : 0,
+            chip: target.machine.chip.id,
+          }
+          : { state: 'none' };
+        this.sendResponse(response);
+        return;
+      }
+      default:
+        super.customRequest(command, response, args);
+    }
+  }
+}
