@@ -508,7 +508,8 @@ function convertSlotToHalf(ctx: FpContext, negative: boolean, nanPayload: number
   if (isNaNType(t)) {
     let result: number;
     if (ahp) {
-      result = 0;
+      // No NaNs in the alternative format: a zero of the NaN's sign, Invalid Operation.
+      result = sign;
       ctx.fpscr |= Fpscr.IOC;
     } else if ((ctx.fpscr & Fpscr.DN) !== 0) {
       result = 0x7e00;
