@@ -1,0 +1,21 @@
+// Differential test of our ARMv7-M (Cortex-M3 model) against unicorn, one instruction (or IT block) at a time.
+//
+// How to run:
+//   npx mocha test/oracle/unicorn-v7m.test.ts                          # 200000 cases, seed 1 (as CI)
+//   DIFF_FILTER=ldm npx mocha test/oracle/unicorn-v7m.test.ts           # one class (substring match)
+//   DIFF_COUNT=5000000 DIFF_SEED=123 npx mocha test/oracle/unicorn-v7m.test.ts
+//   npx tsx test/oracle/unicorn/run-many.ts --profile v7m --count 5000000 --seed 123   # no mocha timeout
+// Needs Debian's python3-unicorn (/usr/bin/python3, or UNICORN_PYTHON=...). Skips without it unless
+// REQUIRE_ORACLES=1. Divergences are grouped by class and mnemonic with three examples each;
+// test/oracle/unicorn/KNOWN-DEVIATIONS.md lists where unicorn is wrong and how cases avoid it.
+
+import { differentialTest, requireUnicorn } from './unicorn/config';
+
+describe('unicorn differential: v7m', function () {
+  this.timeout(0);
+
+  it('agrees with unicorn on registers, APSR flags and memory for every generated instruction', async function () {
+    requireUnicorn(this);
+    await differentialTest('v7m');
+  });
+});

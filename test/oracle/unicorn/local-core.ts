@@ -1,0 +1,130 @@
+// Our side of the differential test: the real Cpu over a Bus with the same two windows as
+// oracle.py, reset to the batch images before every case.
+
+import { Bus, type RamRegion } from '../../../src/emulator/bus';
+import { Cpu } from '../../../src/emulator/cpu/cpu';
+import { GuestFault } from '../../../src/emulator/cpu/fault';
+import { CODE_BASE, DATA_BASE, WINDOW, type CoreProfile, type Outcome, type TestCase } from './testcase';
+
+export class LocalCore {
+  readonly bus = new Bus();
+  readonly cpu: Cpu;
+  private readonly codeRegion: RamRegion;
+  private readonly dataRegion: RamRegion;
+  private codeImage: Uint8Array = new Uint8Array(WINDOW);
+  private dataImage: Uint8Array = new Uint8Array(WINDOW);
+  /** The code window as the current case starts (image + the case's instructions). */
+  private readonly codeStart = new Uint8Array(WINDOW);
+
+  constructor(profile: CoreProfile) {
+    // Both windows writable and executable, as unicorn maps them.
+    this.codeRegion = this.bus.addRam('code', CODE_BASE, WINDOW, { writable: true, executable: true });
+    this.dataRegion = this.bus.addRam('data', DATA_BASE, WINDOW, { writable: true, executable: true });
+    this.cpu = new Cpu(this.bus, profile);
+  }
+
+  loadImages(code: Uint8Array, data: Uint8Array): void {
+    this.codeImage = code;
+    this.dataImage = data;
+    this.codeRegion.bytes.set(code);
+    this.codeRegion.decoded = null;
+    this.dataRegion.bytes.set(data);
+  }
+
+  /** Run one case: returns the outcome (with `fault` set if a GuestFault ended it). Errors other
+   *  than GuestFault (a bug in a decoder) come back as fault text starting with "crash:". */
+  run(c: TestCase): Outcome {
+    const cpu = this.cpu;
+    const pc = c.regs[15];
+    const offset = pc - CODE_BASE;
+    const codeBytes = this.codeRegion.bytes;
+    for (let i = 0; i < c.code.length; i++) {
+      codeBytes[offset + 2 * i] = c.code[i] & 0xff;
+      codeBytes[offset + 2 * i + 1] = c.code[i] >>> 8;
+    }
+    this.codeRegion.invalidate(pc, 2 * c.code.length);
+    this.codeStart.set(codeBytes);
+
+    for (let i = 0; i < 15; i++) cpu.r[i] = c.regs[i];
+    cpu.ipsr = 0;
+    cpu.control = 0;
+    cpu.primask = 0;
+    cpu.faultmask = 0;
+    cpu.basepri = 0;
+    cpu.msp = c.regs[13];
+    cpu.psp = 0;
+    cpu.r[13] = c.regs[13];
+    cpu.pc = pc;
+    cpu.nextPc = pc;
+    cpu.apsr = c.xpsr;
+    cpu.ge = 0;
+    cpu.thumb = true;
+    cpu.itState = 0;
+    cpu.exclusiveAddress = -1;
+    cpu.pendingExceptionReturn = -1;
+    cpu.unalignTrap = false;
+    cpu.divZeroTrap = false;
+
+    let fault: string | undefined;
+    try {
+      for (let i = 0; i < c.steps; i++) cpu.step();
+    } catch (e) {
+      if (e instanceof GuestFault) fault = e.kind;
+      else fault = `crash: ${e instanceof Error ? (e.stack ?? e.message).split('\n').slice(0, 3).join(' | ') : String(e)}`;
+    }
+
+    const regs = new Uint32Array(16);
+    for (let i = 0; i < 15; i++) regs[i] = cpu.r[i];
+    regs[15] = cpu.pc;
+    const psr = ((cpu.apsr & 0xf8000000) | (cpu.thumb ? 0x01000000 : 0)) >>> 0;
+
+    const memory: Array<[number, number]> = [];
+    let codeWritten = false;
+    if (!Buffer.from(codeBytes.buffer, codeBytes.byteOffset, WINDOW).equals(this.codeStart)) {
+      codeWritten = true;
+      for (let i = 0; i < WINDOW; i++) if (codeBytes[i] !== this.codeStart[i]) memory.push([CODE_BASE + i, codeBytes[i]]);
+    }
+    const dataBytes = this.dataRegion.bytes;
+    if (!Buffer.from(dataBytes.buffer, dataBytes.byteOffset, WINDOW).equals(this.dataImage)) {
+      for (let i = 0; i < WINDOW; i++) if (dataBytes[i] !== this.dataImage[i]) memory.push([DATA_BASE + i, dataBytes[i]]);
+      dataBytes.set(this.dataImage);
+    }
+
+    // Back to the batch image for the next case (the decoded cache for pc is refreshed by the
+    // next case that writes code there).
+    if (codeWritten) {
+      codeBytes.set(this.codeImage);
+      this.codeRegion.decoded = null;
+    } else {
+      codeBytes.set(this.codeImage.subarray(offset, offset + 2 * c.code.length), offset);
+    }
+    return { regs, psr, memory, fault };
+  }
+
+  /** Our disassembly of the case's instructions, one per line (never throws). */
+  disassemble(c: TestCase): string {
+    const pc = c.regs[15];
+    const offset = pc - CODE_BASE;
+    const codeBytes = this.codeRegion.bytes;
+    for (let i = 0; i < c.code.length; i++) {
+      codeBytes[offset + 2 * i] = c.code[i] & 0xff;
+      codeBytes[offset + 2 * i + 1] = c.code[i] >>> 8;
+    }
+    this.codeRegion.invalidate(pc, 2 * c.code.length);
+    const lines: string[] = [];
+    let address = pc;
+    while (address < pc + 2 * c.code.length) {
+      try {
+        const d = this.cpu.fetch(address);
+        lines.push(d.asm());
+        address += d.size;
+      } catch (e) {
+        lines.push(`<no asm: ${e instanceof Error ? e.message : String(e)}>`);
+        break;
+      }
+    }
+    codeBytes.set(this.codeImage.subarray(offset, offset + 2 * c.code.length), offset);
+    this.codeRegion.invalidate(pc, 2 * c.code.length);
+    return lines.join('; ');
+  }
+}
