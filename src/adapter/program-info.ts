@@ -4,6 +4,8 @@
 // range of "the current line" for line stepping. Built over the ELF symbol table, the DWARF readers
 // and the call frame tables; everything is computed lazily and cached.
 
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import { readElf, type ElfFile, type ElfSymbol } from '../debuginfo/elf';
 import { DebugInfo, type FunctionFrame } from '../debuginfo/debuginfo';
 import { demangle } from '../debuginfo/demangle';
@@ -39,6 +41,10 @@ export class ProgramInfo {
   readonly debugInfo: DebugInfo | null;
   readonly frames: FrameTable | null;
   private functionIndex?: Map<string, FunctionEntry[]>;
+  private readonly resolvedPaths = new Map<string, string>();
+  private tablePathsByResolved?: Map<string, string>;
+  /** Directories that relative paths in the debug info may be relative to (most likely first). */
+  searchRoots: string[] = [];
 
   constructor(readonly elf: ElfFile) {
     let info: DebugInfo | null = null;
@@ -62,6 +68,58 @@ export class ProgramInfo {
     return new ProgramInfo(readElf(bytes, fileName));
   }
 
+  /** Where relative source paths are looked for: the working directory, then the ELF's folder and
+   *  its parents (a cargo ELF sits in target/<triple>/debug/, four levels below the crate). */
+  setSearchRoots(elfPath: string, cwd: string | undefined): void {
+    const roots: string[] = [];
+    if (cwd) roots.push(cwd);
+    let dir = nodePath.dirname(nodePath.resolve(elfPath));
+    for (let i = 0; i < 5; i++) {
+      roots.push(dir);
+      const up = nodePath.dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+    this.searchRoots = roots;
+    this.resolvedPaths.clear();
+    this.tablePathsByResolved = undefined;
+  }
+
+  /** A debug-info path as a file on this machine: relative paths (compiled with a relative or
+   *  remapped directory) are tried against the search roots; unchanged if nothing exists. */
+  resolvePath(tablePath: string): string {
+    let r = this.resolvedPaths.get(tablePath);
+    if (r === undefined) {
+      r = tablePath;
+      if (!nodePath.isAbsolute(tablePath)) {
+        for (const root of this.searchRoots) {
+          const candidate = nodePath.resolve(root, tablePath);
+          if (fs.existsSync(candidate)) {
+            r = candidate;
+            break;
+          }
+        }
+      }
+      this.resolvedPaths.set(tablePath, r);
+    }
+    return r;
+  }
+
+  /** The line table's spelling of a file the user names by its path on disk. */
+  private tablePathFor(userPath: string): string {
+    if (!this.debugInfo) return userPath;
+    if (!this.tablePathsByResolved) {
+      const map = new Map<string, string>();
+      for (const program of this.debugInfo.lineTable.programs) {
+        for (const f of program.files) {
+          if (f && !nodePath.isAbsolute(f.path)) map.set(nodePath.normalize(this.resolvePath(f.path)), f.path);
+        }
+      }
+      this.tablePathsByResolved = map;
+    }
+    return this.tablePathsByResolved.get(nodePath.normalize(nodePath.resolve(userPath))) ?? userPath;
+  }
+
   // ---- source lines ------------------------------------------------------------------------------
 
   /** The line-table row covering `address` (null when there is no line info there). */
@@ -78,7 +136,7 @@ export class ProgramInfo {
   sourceAt(address: number): SourcePosition | null {
     const loc = this.lineAt(address);
     if (!loc || !loc.file) return null;
-    return { path: loc.file.path, line: loc.line, column: loc.column };
+    return { path: this.resolvePath(loc.file.path), line: loc.line, column: loc.column };
   }
 
   /**
@@ -115,7 +173,7 @@ export class ProgramInfo {
   addressesForLine(path: string, line: number): { line: number; addresses: number[] } {
     if (!this.debugInfo) return { line: 0, addresses: [] };
     try {
-      return this.debugInfo.addressesFor(path, line);
+      return this.debugInfo.addressesFor(this.tablePathFor(path), line);
     } catch {
       return { line: 0, addresses: [] };
     }

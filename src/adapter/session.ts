@@ -209,7 +209,7 @@ export class CortexMSimSession extends LoggingDebugSession {
         continue;
       }
       for (const address of resolved.addresses) {
-        specs.push({ id, address, kind: 'source', condition: bp.condition, hitCondition: bp.hitCondition, logMessage: bp.logMessage });
+        specs.push({ id, address, kind: 'source', condition: bp.condition, hitCondition: bp.hitCondition, logMessage: bp.logMessage, line: resolved.line, file: sourcePath });
       }
       const b = new Breakpoint(true, this.convertDebuggerLineToClient(resolved.line), undefined, new Source(path.basename(sourcePath), args.source.path)) as DebugProtocol.Breakpoint;
       b.id = id;

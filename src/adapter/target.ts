@@ -15,7 +15,9 @@ import { explainFault, type FaultExplanation } from '../emulator/fault-explanati
 import type { PcRange } from '../debuginfo/dwarf/info';
 import { compileExpression, interpolate, type Compiled, type EvalContext } from './expression';
 import { ProgramInfo } from './program-info';
-import { currentCfa, stackFrames, type StackFrameInfo } from './unwind';
+import { currentCfa, isExcReturn, stackFrames, type StackFrameInfo } from './unwind';
+import type { FunctionFrame } from '../debuginfo/debuginfo';
+import { samePath } from '../debuginfo/dwarf/line';
 
 export type StopReasonName = 'entry' | 'step' | 'breakpoint' | 'pause' | 'exception' | 'function breakpoint' | 'instruction breakpoint' | 'goto';
 
@@ -28,6 +30,9 @@ export interface StopInfo {
   hitBreakpointIds?: number[];
   /** Set when the stop is a fault: the explanation, and where the faulting frame starts. */
   fault?: FaultExplanation;
+  /** How many inlined frames at the top to hide: a stop "in the caller, at the inlined call's
+   *  line" shows the caller as the top frame although the PC is already in the inlined code. */
+  hideInline?: number;
 }
 
 export type BreakpointKind = 'source' | 'function' | 'instruction';
@@ -39,6 +44,9 @@ export interface BreakpointSpec {
   condition?: string;
   hitCondition?: string;
   logMessage?: string;
+  /** For source breakpoints: the line (and file) it was resolved to. */
+  line?: number;
+  file?: string;
 }
 
 interface ActiveBreakpoint extends BreakpointSpec {
@@ -98,6 +106,8 @@ export class Target extends EventEmitter {
   private instructionsAtResume = 0;
   private resumedAt = 0;
   private panicAddress: number | undefined;
+  /** Inlined frames hidden at the current stop (see StopInfo.hideInline). */
+  private hiddenInline = 0;
 
   constructor(options: TargetOptions) {
     super();
@@ -109,6 +119,7 @@ export class Target extends EventEmitter {
       stopOnFault: true,
     });
     this.program = new ProgramInfo(this.machine.elf!);
+    this.program.setSearchRoots(options.programPath, options.cwd);
     this.machine.onSemihostingOutput((text, stream) => this.emit('output', text, stream));
     this.machine.onWarning((message) => this.emit('output', `warning: ${message}\n`, 'console'));
     const panic = this.program.elf.symbolByName('rust_begin_unwind');
@@ -185,6 +196,7 @@ export class Target extends EventEmitter {
     const ctx = this.evalContext(0);
     const hit: number[] = [];
     let kind: BreakpointKind = 'source';
+    let hitSpec: ActiveBreakpoint | undefined;
     let conditionError: string | undefined;
     for (const b of list ?? []) {
       if (b.compiledCondition) {
@@ -205,15 +217,35 @@ export class Target extends EventEmitter {
       }
       hit.push(b.id);
       kind = b.kind;
+      hitSpec = b;
     }
     if (hit.length > 0) {
       const reason: StopReasonName = kind === 'function' ? 'function breakpoint' : kind === 'instruction' ? 'instruction breakpoint' : 'breakpoint';
-      const info: StopInfo = { reason, hitBreakpointIds: hit };
+      const info: StopInfo = { reason, hitBreakpointIds: hit, hideInline: this.inlineFramesToHide(pc, hitSpec) };
       if (conditionError) info.text = conditionError;
       return info;
     }
-    if (internal) return internal;
+    if (internal) return { ...internal, hideInline: this.inlineFramesToHide(pc, undefined) };
     return null;
+  }
+
+  /**
+   * At a breakpoint inside inlined code, show the frame the user asked for: for a source breakpoint
+   * the frame whose position is the breakpoint's line; for a function (or entry) breakpoint the
+   * function itself, not what is inlined at its first instruction.
+   */
+  private inlineFramesToHide(pc: number, spec: ActiveBreakpoint | undefined): number {
+    const chain = this.program.functionsAt(pc);
+    if (chain.length <= 1) return 0;
+    if (spec && spec.kind === 'source' && spec.line !== undefined) {
+      for (let hide = 0; hide < chain.length; hide++) {
+        const view = this.viewAt(pc, chain.length - hide, chain);
+        if (view && view.line === spec.line && (spec.file === undefined || view.file === undefined || samePath(this.program.resolvePath(view.file), spec.file))) return hide;
+      }
+      return 0;
+    }
+    if (spec && spec.kind === 'instruction') return 0;
+    return chain.length - 1;
   }
 
   /** A run-to-entry-point stop is temporary: gone once anything stopped the run. */
@@ -307,6 +339,8 @@ export class Target extends EventEmitter {
   }
 
   private stopNow(info: StopInfo): void {
+    this.hiddenInline = info.hideInline ?? 0;
+    this.framesCache = null;
     this.state = 'stopped';
     this.lastStop = info;
     this.emit('stopped', info);
@@ -448,50 +482,74 @@ export class Target extends EventEmitter {
     return s ? { low: s.address, high: s.address + Math.max(2, s.size) } : null;
   }
 
+  /** The source position of the frame at inline depth `depth` (1 = the physical function) at pc:
+   *  the line table's row when no deeper inlined frame is there, else the deeper frame's call site. */
+  private viewAt(pc: number, depth: number, chain = this.program.functionsAt(pc)): { line: number; file: string | undefined } | null {
+    if (chain.length <= depth || depth <= 0) {
+      const loc = this.program.lineRangeAt(pc);
+      return loc ? { line: loc.line, file: loc.file } : null;
+    }
+    const inner = chain[chain.length - depth - 1];
+    return inner.callLine !== undefined ? { line: inner.callLine, file: inner.callFile } : null;
+  }
+
   /**
-   * Source-line step (next / step in). Runs until the PC reaches the start of a statement on a
-   * different line in the same function, or leaves the function to an outer frame. Calls are
-   * stepped over by running to their return address with the stack back where it was (or, for step
-   * in with debug info, stopped after the callee's prologue); inlined calls are stepped over by
-   * running out of the inlined subroutine's ranges (or entered, for step in).
+   * Source-line step (next / step in), honouring inlined frames: the frame being stepped is the
+   * visible top frame, at inline depth `startDepth`. Runs until the PC reaches the start of a
+   * statement whose position, seen from that frame, is a different line; or leaves the function to
+   * an outer frame. Calls are stepped over by running to their return address with the stack back
+   * where it was (or, for step in with line info, stopped after the callee's prologue); inlined
+   * calls are stepped over by running out of the inlined subroutine's ranges. Reaching an inlined
+   * call site stops in the caller (at the call's line), as a line step would; step in from there
+   * enters the inlined function without executing anything.
    */
   private *stepLineJob(into: boolean): Job {
     const m = this.machine;
     const cpu = m.cpu;
     const p = this.program;
-    const step: Halt = { kind: 'stop', info: { reason: 'step' } };
-    let range = p.lineRangeAt(cpu.pc);
-    if (!range) {
+    const hidden = this.hiddenInline;
+    const stop = (hideInline = 0): Halt => ({ kind: 'stop', info: { reason: 'step', hideInline } });
+    if (into && hidden > 0) return stop(hidden - 1);
+    const startChain = p.functionsAt(cpu.pc);
+    const startDepth = Math.max(0, startChain.length - hidden);
+    const startView = this.viewAt(cpu.pc, startDepth, startChain);
+    if (!startView) {
       // No line information here: finish the function, as a source-level step must.
       return yield* this.stepOutJob();
     }
-    const startLine = range.line;
-    const startFile = range.file;
     const startIpsr = cpu.ipsr;
     const startCfa = currentCfa(m, p);
-    const startDepth = p.functionsAt(cpu.pc).length;
     const bounds = this.functionBounds(cpu.pc);
     const inFunction = (a: number) => bounds !== null && a >= bounds.low && a < bounds.high;
+    const blockAt = (pc: number, chain: FunctionFrame[]): PcRange[] => {
+      if (chain.length > startDepth && startDepth > 0) return chain[chain.length - startDepth - 1].ranges;
+      const loc = p.lineRangeAt(pc);
+      return [loc ? { low: loc.start, high: loc.end } : { low: pc, high: pc + 2 }];
+    };
+    let block = blockAt(cpu.pc, startChain);
     let iterations = 0;
 
     for (;;) {
       if (++iterations % 256 === 0) yield;
-      const lo = range.start;
-      const hi = range.end;
-      if (cpu.pc >= lo && cpu.pc < hi && cpu.ipsr === startIpsr) {
-        const halt = yield* this.run(() => cpu.pc < lo || cpu.pc >= hi || cpu.ipsr !== startIpsr);
+      const ranges = block;
+      const inBlock = (a: number) => {
+        for (let i = 0; i < ranges.length; i++) if (a >= ranges[i].low && a < ranges[i].high) return true;
+        return false;
+      };
+      if (inBlock(cpu.pc) && cpu.ipsr === startIpsr) {
+        const halt = yield* this.run(() => !inBlock(cpu.pc) || cpu.ipsr !== startIpsr);
         if (halt) return halt;
       }
       const pc = cpu.pc >>> 0;
 
       if (cpu.ipsr !== startIpsr) {
-        if (cpu.r[14] >>> 0 >= 0xf0000000 && cpu.ipsr !== 0) {
+        if (isExcReturn(cpu.r[14]) && cpu.ipsr !== 0) {
           // An interrupt arrived mid-step: let it (and anything it chains to) finish.
           const halt = yield* this.run(() => cpu.ipsr === startIpsr);
           if (halt) return halt;
           continue;
         }
-        return step; // returned from the handler being stepped, into the interrupted code
+        return stop(); // returned from the handler being stepped, into the interrupted code
       }
 
       const lr = cpu.r[14] >>> 0;
@@ -501,11 +559,12 @@ export class Target extends EventEmitter {
           const entry = p.functionSymbolAt(pc);
           const target = entry && entry.address === pc ? p.breakAddressForFunction({ name: entry.name, address: entry.address, end: entry.address + entry.size }) : pc;
           if (target !== pc) {
-            const spAtCall = cpu.r[13];
-            const halt = yield* this.run(() => cpu.pc === target || (cpu.pc === (lr & ~1) && cpu.r[13] >= spAtCall));
+            const spAtCall = cpu.r[13] >>> 0;
+            const returnTo = (lr & ~1) >>> 0;
+            const halt = yield* this.run(() => cpu.pc === target || (cpu.pc === returnTo && cpu.r[13] >>> 0 >= spAtCall));
             if (halt) return halt;
           }
-          return step;
+          return stop(Math.max(0, p.functionsAt(cpu.pc).length - 1));
         }
         const returnTo = (lr & ~1) >>> 0;
         const spAtCall = cpu.r[13] >>> 0;
@@ -516,49 +575,44 @@ export class Target extends EventEmitter {
 
       if (!inFunction(pc)) {
         // Left the function without a call: a return (or a tail call); report where we are.
-        const cfa = currentCfa(m, p);
-        if (cfa >= startCfa || !p.lineAt(pc)) return step;
+        if (currentCfa(m, p) >= startCfa || !p.lineAt(pc)) return stop();
       }
 
-      const loc = p.lineRangeAt(pc);
-      if (!loc) {
-        range = { start: pc, end: pc + 2, line: startLine, file: startFile };
+      if (!p.lineAt(pc)) {
+        block = [{ low: pc, high: pc + 2 }];
         continue;
       }
       const chain = p.functionsAt(pc);
-      if (chain.length > startDepth && inFunction(pc)) {
-        // Entered an inlined call.
-        if (into && p.isStatementStart(pc)) return step;
-        const callee = chain[chain.length - startDepth - 1];
-        const ranges = callee.ranges;
-        const inCallee = (a: number) => {
-          for (let i = 0; i < ranges.length; i++) if (a >= ranges[i].low && a < ranges[i].high) return true;
-          return false;
-        };
-        const halt = yield* this.run(() => !inCallee(cpu.pc) && inFunction(cpu.pc) && cpu.ipsr === startIpsr);
-        if (halt) return halt;
-        const after = p.lineRangeAt(cpu.pc);
-        if (after && p.isStatementStart(cpu.pc) && (after.line !== startLine || after.file !== startFile) && p.functionsAt(cpu.pc).length <= startDepth) return step;
-        range = after ?? { start: cpu.pc, end: cpu.pc + 2, line: startLine, file: startFile };
-        continue;
+      const statement = p.isStatementStart(pc);
+      if (chain.length < startDepth) {
+        if (statement) return stop();
+      } else {
+        const view = this.viewAt(pc, startDepth, chain);
+        const newLine = view !== null && (view.line !== startView.line || view.file !== startView.file);
+        if (statement && chain.length > startDepth) {
+          if (newLine) return stop(chain.length - startDepth);
+          if (into) return stop(chain.length - startDepth - 1);
+        } else if (statement && newLine) {
+          return stop();
+        }
       }
-      if (chain.length < startDepth && p.isStatementStart(pc)) return step; // out of an inlined function
-      if (p.isStatementStart(pc) && (loc.line !== startLine || loc.file !== startFile)) return step;
-      range = loc;
+      block = blockAt(pc, chain);
     }
   }
 
-  /** Step out: run until the current function returns to its caller (or leaves its inlined body). */
+  /** Step out: run until the visible top frame returns to its caller (for an inlined frame: until
+   *  the PC leaves the inlined body). */
   private *stepOutJob(): Job {
     const m = this.machine;
     const cpu = m.cpu;
-    const frames = stackFrames(m, this.program).filter((f) => !f.label);
+    const frames = this.frames().filter((f) => !f.label);
     const top = frames[0];
     const step: Halt = { kind: 'stop', info: { reason: 'step' } };
     const startIpsr = cpu.ipsr;
-    if (top && top.inlineDepth > 0) {
+    if (top && top.inlineDepth > 0 && top.physical === 0) {
       const chain = this.program.functionsAt(cpu.pc);
-      const ranges = chain[0].ranges;
+      const visibleDepth = chain.length - this.hiddenInline;
+      const ranges = chain[this.hiddenInline].ranges;
       const bounds = this.functionBounds(cpu.pc);
       const halt = yield* this.run(() => {
         const pc = cpu.pc;
@@ -566,10 +620,12 @@ export class Target extends EventEmitter {
         for (let i = 0; i < ranges.length; i++) if (pc >= ranges[i].low && pc < ranges[i].high) return false;
         return bounds === null || (pc >= bounds.low && pc < bounds.high);
       });
-      return halt ?? step;
+      if (halt) return halt;
+      const now = this.program.functionsAt(cpu.pc).length;
+      return { kind: 'stop', info: { reason: 'step', hideInline: Math.max(0, now - (visibleDepth - 1)) } };
     }
     const caller = frames.find((f) => f.physical > (top?.physical ?? 0));
-    if (!caller) {
+    if (!caller || this.lastStop?.fault) {
       const halt = yield* this.run();
       return halt ?? step;
     }
@@ -578,7 +634,11 @@ export class Target extends EventEmitter {
     const cfa = top.cfa >>> 0;
     const viaException = callerIpsr !== startIpsr;
     const halt = yield* this.run(() => cpu.pc === returnTo && cpu.ipsr === callerIpsr && (viaException || cpu.r[13] >>> 0 >= cfa));
-    return halt ?? step;
+    if (halt) return halt;
+    // Back in the caller, mid-line; show it as the frame it was (its inlined frames hidden).
+    const caller2 = this.program.functionsAt(returnTo);
+    const callerVisible = frames.filter((f) => f.physical === caller.physical).length;
+    return { kind: 'stop', info: { reason: 'step', hideInline: Math.max(0, caller2.length - callerVisible) } };
   }
 
   // ---- state for the UI --------------------------------------------------------------------------
@@ -595,6 +655,10 @@ export class Target extends EventEmitter {
     if (this.lastStop?.fault && !this.lastStop.fault.lockup) {
       const label = frames.findIndex((f) => f.label);
       if (label >= 0 && label + 1 < frames.length) frames = frames.slice(label + 1);
+    } else {
+      let hide = 0;
+      while (hide < this.hiddenInline && hide + 1 < frames.length && frames[hide].physical === 0 && frames[hide].inlineDepth > 0) hide++;
+      if (hide > 0) frames = frames.slice(hide);
     }
     this.framesCache = frames;
     this.framesAtInstructions = count;

@@ -33,8 +33,15 @@ export interface StackFrameInfo {
 const MAX_FRAMES = 64;
 const ALL_CORE = 0xffff;
 
-function isExcReturn(value: number): boolean {
-  return value >>> 0 >= 0xf0000000;
+/** The EXC_RETURN values an exception entry leaves in LR (B1.5.8; the 0xFFFFFFEx forms carry FP state). */
+export function isExcReturn(value: number): boolean {
+  switch (value >>> 0) {
+    case 0xfffffff1: case 0xfffffff9: case 0xfffffffd:
+    case 0xffffffe1: case 0xffffffe9: case 0xffffffed:
+      return true;
+    default:
+      return false;
+  }
 }
 
 interface PhysicalFrame {
@@ -195,7 +202,7 @@ export function stackFrames(machine: Machine, program: ProgramInfo): StackFrameI
         name: f.name, source, inlineDepth: chain.length - 1 - k, physical: index, ipsr: p.ipsr,
       });
       if (f.inlined) {
-        source = f.callFile !== undefined && f.callLine !== undefined ? { path: f.callFile, line: f.callLine, column: f.callColumn ?? 0 } : null;
+        source = f.callFile !== undefined && f.callLine !== undefined ? { path: program.resolvePath(f.callFile), line: f.callLine, column: f.callColumn ?? 0 } : null;
       }
     }
   });
