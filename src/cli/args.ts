@@ -35,10 +35,9 @@ export function parseArgs(argv: string[], spec: Record<string, OptionSpec>): Par
       options.set(name, true);
       continue;
     }
-    let value: string | undefined = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    const value: string | undefined = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
     options.set(name, value);
-    value = undefined;
   }
   return { positionals, options };
 }
