@@ -17,6 +17,7 @@ import { readElf, PT_LOAD, type ElfFile } from '../debuginfo/elf';
 import { Exc, ExceptionModel, type FaultRecord } from './exceptions';
 import { explainFault, type FaultExplanation } from './fault-explanation';
 import { PlainRegisterBlock } from './peripherals/plain-registers';
+import type { PeripheralContext, PeripheralDevice } from './peripherals/peripheral';
 import { Dwt } from './scs/dwt';
 import { Nvic } from './scs/nvic';
 import { Scb } from './scs/scb';
@@ -137,7 +138,10 @@ export class Machine {
   readonly semihosting: Semihosting;
   readonly flash: RamRegion;
   readonly sram: RamRegion[];
-  readonly peripherals: PlainRegisterBlock[] = [];
+  /** Peripheral blocks in chip order: behavioural models, or plain registers. */
+  readonly peripherals: PeripheralDevice[] = [];
+  /** Core (HCLK) frequency now; a clock-tree model updates it (chip.clockHz after reset). */
+  coreClockHz: number;
   /** The ELF loaded last, if any. */
   elf: ElfFile | null = null;
   semihostingEnabled: boolean;
@@ -168,6 +172,7 @@ export class Machine {
   private readonly pinObservers = new Observers<[port: string, pin: number, level: boolean]>();
   private readonly warningObservers = new Observers<[message: string]>();
   private readonly resetObservers = new Observers<[]>();
+  private readonly uartObservers = new Observers<[name: string, byte: number]>();
 
   constructor(readonly chip: ChipDescription, options: MachineOptions = {}) {
     this.semihostingEnabled = options.semihosting ?? true;
@@ -175,6 +180,7 @@ export class Machine {
     this.fileSystem = options.fileSystem ?? (options.workingDirectory !== undefined ? new NodeSemihostingFileSystem(options.workingDirectory) : null);
     this.commandLine = options.commandLine ?? '';
     this.input = options.input ?? (() => -1);
+    this.coreClockHz = chip.clockHz;
 
     const bus = this.bus;
     const cpu = (this.cpu = new Cpu(bus, chip.profile));
@@ -210,11 +216,13 @@ export class Machine {
     if (this.dwt) bus.addDevice('DWT', DWT_BASE, 0x1000, this.dwt);
     if (chip.bitBand) addBitBandAliases(bus);
 
+    const context = this.peripheralContext();
     for (const p of chip.peripherals) {
-      const block = new PlainRegisterBlock(p, (message) => this.warningObservers.emit(message));
+      const block = p.model ? p.model(p, context) : new PlainRegisterBlock(p, (message) => this.warningObservers.emit(message));
       this.peripherals.push(block);
       bus.addDevice(p.name, p.base, p.size, block);
     }
+    for (const p of this.peripherals) p.link?.();
 
     this.semihosting = new Semihosting({
       cpu,
@@ -231,6 +239,30 @@ export class Machine {
     });
 
     cpu.hooks = this.makeHooks();
+  }
+
+  /** What peripheral models see of the machine. */
+  private peripheralContext(): PeripheralContext {
+    return {
+      cpu: this.cpu,
+      pendIrq: (irq) => this.pendIrq(irq),
+      addTimedDevice: (device) => this.addTimedDevice(device),
+      requestAttention: () => { this.sliceEnd = 0; },
+      emitPinChange: (port, pin, level) => this.pinObservers.emit(port, pin, level),
+      emitUartOutput: (name, byte) => this.uartObservers.emit(name, byte),
+      warn: (message) => this.warningObservers.emit(message),
+      requestSystemReset: () => {
+        this.resetRequested = true;
+        this.sliceEnd = 0;
+      },
+      setCoreClockHz: (hz) => { this.coreClockHz = hz; },
+      peripheral: (name) => this.peripheral(name),
+    };
+  }
+
+  /** A peripheral block by name (e.g. 'GPIOA', 'USART2'); models have their own API. */
+  peripheral(name: string): PeripheralDevice | undefined {
+    return this.peripherals.find((p) => p.description.name === name);
   }
 
   /** Create a machine, load an ELF and reset it. */
@@ -288,13 +320,17 @@ export class Machine {
   onExit(listener: (code: number) => void): () => void {
     return this.exitObservers.add(listener);
   }
-  /** GPIO pin level changes (for board models; no GPIO model drives it yet). */
+  /** GPIO pin level changes (for board models), from the GPIO models.  */
   onPinChange(listener: (port: string, pin: number, level: boolean) => void): () => void {
     return this.pinObservers.add(listener);
   }
   /** Notices such as "RCC is not modelled yet". */
   onWarning(listener: (message: string) => void): () => void {
     return this.warningObservers.add(listener);
+  }
+  /** A byte left a UART transmitter (peripheral name, e.g. 'USART2'). */
+  onUartOutput(listener: (name: string, byte: number) => void): () => void {
+    return this.uartObservers.add(listener);
   }
   /** The machine was reset (by reset() or AIRCR.SYSRESETREQ). */
   onReset(listener: () => void): () => void {
@@ -534,13 +570,14 @@ export class Machine {
     const cpu = this.cpu;
     const exceptions = this.exceptions;
     if (cpu.pendingExceptionReturn !== -1) exceptions.exceptionReturn();
+    const timers = this.timers;
+    for (let i = 0; i < timers.length; i++) if (cpu.cycles >= timers[i].nextEventCycle) timers[i].advance();
+    // After the timed devices: a watchdog timeout requests a reset from advance().
     if (this.resetRequested) {
       this.resetRequested = false;
       this.systemReset();
       if (this.stopReason !== null) return;
     }
-    const timers = this.timers;
-    for (let i = 0; i < timers.length; i++) if (cpu.cycles >= timers[i].nextEventCycle) timers[i].advance();
     if (this.svcRequested) {
       this.svcRequested = false;
       exceptions.serviceCall();

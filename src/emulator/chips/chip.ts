@@ -2,6 +2,7 @@
 // peripheral blocks on its buses. The Machine builds the bus and the system control space from this.
 
 import type { Profile } from '../cpu/cpu';
+import type { PeripheralFactory } from '../peripherals/peripheral';
 
 export type CoreType = 'cortex-m0' | 'cortex-m0+' | 'cortex-m3' | 'cortex-m4' | 'cortex-m4f' | 'cortex-m7f';
 
@@ -29,6 +30,8 @@ export interface PeripheralBlockDescription {
   /** Adjusts a register's value as read (e.g. "ready" flags that follow their "on" bits so that
    *  clock set-up loops finish). */
   readFixup?: (offset: number, value: number) => number;
+  /** A behavioural model for the block; without one it behaves as plain registers. */
+  model?: PeripheralFactory;
 }
 
 export interface ChipDescription {
