@@ -23,6 +23,8 @@ export interface HarnessOptions {
   batchSize?: number;
   /** Examples printed per divergence group. */
   examples?: number;
+  /** unicorn processes working on consecutive batches in parallel (our core keeps up with two). */
+  workers?: number;
   /** Progress lines (long local runs). */
   progress?: (line: string) => void;
 }
@@ -204,58 +206,70 @@ export async function runDifferential(options: HarnessOptions): Promise<Report> 
   };
   for (const c of classes) report.perClass.set(c.name, { cases: 0, compared: 0, selfChecked: 0, diverged: 0 });
 
-  const oracle = new UnicornOracle();
+  const workers = Math.max(1, options.workers ?? 1);
+  const oracles: UnicornOracle[] = [];
   const core = new LocalCore(profile);
   const v7 = profile !== 'v6m';
+
+  /** Fold one finished batch into the report (batches are folded in order: deterministic output). */
+  const fold = (b: number, cases: TestCase[], ours: Outcome[], results: OracleResult[]): void => {
+    let k = 0;
+    for (let i = 0; i < cases.length; i++) {
+      const c = cases[i];
+      const stats = report.perClass.get(c.cls)!;
+      stats.cases++;
+      report.cases++;
+      const oracleResult = c.expectFault === undefined ? results[k++] : null;
+      if (oracleResult === null) { stats.selfChecked++; report.selfChecked++; } else { stats.compared++; report.compared++; }
+      const d = compare(c, ours[i], oracleResult, profile);
+      if (d === null) continue;
+      stats.diverged++;
+      report.divergences++;
+      const asm = core.disassemble(c);
+      const mnemonic = asm.split(/[\s;.]/)[0] || '?';
+      const key = `${c.cls} ${mnemonic}: ${d.what}`;
+      let group = report.groups.get(key);
+      if (!group) report.groups.set(key, (group = { key, count: 0, examples: [] }));
+      group.count++;
+      if (group.examples.length < maxExamples) {
+        const lines = [
+          `${encoding(c)}  ${asm}   (seed ${seed}, batch ${b}, case ${i})`,
+          `  before:  ${stateText(c.regs, c.xpsr, v7)}`,
+        ];
+        if (oracleResult !== null) {
+          const status = oracleResult.status === 0 ? '' : ` [status ${oracleResult.status}/${oracleResult.detail}]`;
+          lines.push(`  unicorn: ${stateText(oracleResult.regs, oracleResult.psr, v7)}${status}`);
+        }
+        lines.push(`  ours:    ${stateText(ours[i].regs, ours[i].psr, v7)}${ours[i].fault ? ` [${ours[i].fault}]` : ''}`);
+        for (const line of d.diff) lines.push(`  diff ${line}`);
+        group.examples.push(lines.join('\n'));
+      }
+    }
+  };
+
   try {
+    for (let w = 0; w < workers; w++) oracles.push(new UnicornOracle());
+    const inFlight: Array<{ b: number; cases: TestCase[]; ours: Outcome[]; pending: Promise<OracleResult[]> }> = [];
     const batches = Math.ceil(count / batchSize);
     for (let b = 0; b < batches; b++) {
       const size = Math.min(batchSize, count - b * batchSize);
       const { codeImage, dataImage, cases } = generateBatch(profile, classes, seed, b, size);
       const toOracle = cases.filter((c) => c.expectFault === undefined);
       // unicorn works on this batch while our core runs it here.
-      const pending = oracle.run(codeImage, dataImage, toOracle);
+      const pending = oracles[b % workers].run(codeImage, dataImage, toOracle);
       core.loadImages(codeImage, dataImage);
       const ours = cases.map((c) => core.run(c));
-      const results = await pending;
-      let k = 0;
-      for (let i = 0; i < cases.length; i++) {
-        const c = cases[i];
-        const stats = report.perClass.get(c.cls)!;
-        stats.cases++;
-        report.cases++;
-        const oracleResult = c.expectFault === undefined ? results[k++] : null;
-        if (oracleResult === null) { stats.selfChecked++; report.selfChecked++; } else { stats.compared++; report.compared++; }
-        const d = compare(c, ours[i], oracleResult, profile);
-        if (d === null) continue;
-        stats.diverged++;
-        report.divergences++;
-        const asm = core.disassemble(c);
-        const mnemonic = asm.split(/[\s;.]/)[0] || '?';
-        const key = `${c.cls} ${mnemonic}: ${d.what}`;
-        let group = report.groups.get(key);
-        if (!group) report.groups.set(key, (group = { key, count: 0, examples: [] }));
-        group.count++;
-        if (group.examples.length < maxExamples) {
-          const lines = [
-            `${encoding(c)}  ${asm}   (seed ${seed}, batch ${b}, case ${i})`,
-            `  before:  ${stateText(c.regs, c.xpsr, v7)}`,
-          ];
-          if (oracleResult !== null) {
-            const status = oracleResult.status === 0 ? '' : ` [status ${oracleResult.status}/${oracleResult.detail}]`;
-            lines.push(`  unicorn: ${stateText(oracleResult.regs, oracleResult.psr, v7)}${status}`);
-          }
-          lines.push(`  ours:    ${stateText(ours[i].regs, ours[i].psr, v7)}${ours[i].fault ? ` [${ours[i].fault}]` : ''}`);
-          for (const line of d.diff) lines.push(`  diff ${line}`);
-          group.examples.push(lines.join('\n'));
-        }
+      inFlight.push({ b, cases, ours, pending });
+      while (inFlight.length >= workers || (b === batches - 1 && inFlight.length > 0)) {
+        const done = inFlight.shift()!;
+        fold(done.b, done.cases, done.ours, await done.pending);
       }
       if (options.progress && (b + 1) % 200 === 0) {
         options.progress(`${report.cases} cases, ${report.divergences} divergences, ${((Date.now() - started) / 1000).toFixed(1)} s`);
       }
     }
   } finally {
-    await oracle.close();
+    await Promise.all(oracles.map((o) => o.close()));
   }
   report.millis = Date.now() - started;
   return report;

@@ -3,9 +3,14 @@
 
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
+import { pythonWith } from '../oracles';
 import { MAX_HALFWORDS, WINDOW, type Outcome, type TestCase } from './testcase';
 
-export const ORACLE_PYTHON = process.env.UNICORN_PYTHON ?? '/usr/bin/python3';
+/** The interpreter that imports unicorn (Debian's /usr/bin/python3 when a version manager's
+ *  python3 comes first on PATH); UNICORN_PYTHON overrides. */
+export function oraclePython(): string | undefined {
+  return process.env.UNICORN_PYTHON ?? pythonWith('unicorn');
+}
 const ORACLE_SCRIPT = path.join(__dirname, 'oracle.py');
 
 const CASE_SIZE = 17 * 4 + 4 + MAX_HALFWORDS * 2;
@@ -13,11 +18,11 @@ const RESULT_SIZE = 4 + 17 * 4;
 
 /** Why unicorn is unusable here, or null when it works. */
 export function unicornUnavailable(): string | null {
-  const probe = spawnSync(ORACLE_PYTHON, ['-c', 'import unicorn, unicorn.arm_const; print(unicorn.__version__)'], {
-    encoding: 'utf8',
-  });
-  if (probe.error) return `${ORACLE_PYTHON}: ${probe.error.message}`;
-  if (probe.status !== 0) return `${ORACLE_PYTHON} cannot import unicorn: ${probe.stderr.trim().split('\n').pop()}`;
+  const python = oraclePython();
+  if (python === undefined) return 'no python3 on this machine imports unicorn (install python3-unicorn)';
+  const probe = spawnSync(python, ['-c', 'import unicorn, unicorn.arm_const; print(unicorn.__version__)'], { encoding: 'utf8' });
+  if (probe.error) return `${python}: ${probe.error.message}`;
+  if (probe.status !== 0) return `${python} cannot import unicorn: ${probe.stderr.trim().split('\n').pop()}`;
   return null;
 }
 
@@ -39,7 +44,9 @@ export class UnicornOracle {
   private exited: Error | null = null;
 
   constructor() {
-    this.child = spawn(ORACLE_PYTHON, [ORACLE_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const python = oraclePython();
+    if (python === undefined) throw new Error(unicornUnavailable() ?? 'unicorn unavailable');
+    this.child = spawn(python, [ORACLE_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (chunk: Buffer) => {
       this.buffered.push(chunk);
       this.bufferedLength += chunk.length;

@@ -18,8 +18,9 @@ A zero-count batch ends the process.
 Every case starts from the batch images with the case's code written at pc, so memory differences
 are reported against that starting state. steps == 1 runs one instruction (count=1); steps > 1 runs
 a straight-line sequence up to its end address (used for IT blocks, which unicorn counts together
-with the instruction that follows them — see KNOWN-DEVIATIONS.md).
+with the instructions that follow them — see KNOWN-DEVIATIONS.md).
 """
+import ctypes
 import struct
 import sys
 
@@ -34,6 +35,45 @@ CASE = struct.Struct('<17IBBH8H')
 RESULT = struct.Struct('<BBH17I')
 CHANGE = struct.Struct('<IB')
 REGS = [getattr(A, 'UC_ARM_REG_R%d' % i) for i in range(13)] + [A.UC_ARM_REG_SP, A.UC_ARM_REG_LR, A.UC_ARM_REG_PC]
+
+
+class RegisterFile:
+    """r0-r12, sp, lr, pc, xPSR moved with one uc_reg_{read,write}_batch call each way (the
+    per-register binding calls dominate the per-case cost otherwise)."""
+
+    def __init__(self, uc):
+        self.uc = uc
+        self.ids = REGS + [A.UC_ARM_REG_XPSR]
+        n = len(self.ids)
+        self.values = (ctypes.c_uint32 * n)()
+        base = ctypes.addressof(self.values)
+        self.c_ids = (ctypes.c_int * n)(*self.ids)
+        self.c_ptrs = (ctypes.c_void_p * n)(*[base + 4 * i for i in range(n)])
+        lib = getattr(U.unicorn, '_uc', None)
+        self.batch = lib is not None and hasattr(lib, 'uc_reg_write_batch') and hasattr(lib, 'uc_reg_read_batch')
+        if self.batch:
+            self.lib = lib
+            for fn in (lib.uc_reg_write_batch, lib.uc_reg_read_batch):
+                fn.restype = ctypes.c_int
+                fn.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_void_p), ctypes.c_int]
+
+    def write(self, values):
+        """values: r0..r12, sp, lr, (pc ignored: emu_start sets it), xpsr."""
+        if self.batch:
+            self.values[:] = values
+            # pc is written too; emu_start overrides it with the start address.
+            if self.lib.uc_reg_write_batch(self.uc._uch, self.c_ids, self.c_ptrs, len(self.ids)) != 0:
+                raise RuntimeError('uc_reg_write_batch failed')
+        else:
+            for reg, value in zip(self.ids, values):
+                self.uc.reg_write(reg, value)
+
+    def read(self):
+        if self.batch:
+            if self.lib.uc_reg_read_batch(self.uc._uch, self.c_ids, self.c_ptrs, len(self.ids)) != 0:
+                raise RuntimeError('uc_reg_read_batch failed')
+            return list(self.values)
+        return [self.uc.reg_read(reg) for reg in self.ids]
 
 
 def changes(base_addr, before, after, out):
@@ -59,8 +99,7 @@ def main():
     uc.hook_add(U.UC_HOOK_INTR, on_interrupt)
     stdin = sys.stdin.buffer
     stdout = sys.stdout.buffer
-    reg_write = uc.reg_write
-    reg_read = uc.reg_read
+    registers = RegisterFile(uc)
 
     while True:
         header = stdin.read(8)
@@ -87,26 +126,24 @@ def main():
             end = pc + len(code)
             uc.mem_write(pc, code)
             uc.ctl_remove_cache(pc, end)
-            for i in range(15):
-                reg_write(REGS[i], fields[i])
-            reg_write(A.UC_ARM_REG_XPSR, fields[16])
+            registers.write(fields[0:17])
             del interrupt[:]
             status = 0
             detail = 0
             try:
-                if steps <= 1:
-                    uc.emu_start(pc | 1, 0xfffffffe, 0, 1)
-                else:
-                    # A straight-line sequence: stop at its end (timeout guards a runaway).
-                    uc.emu_start(pc | 1, end, 200000, 0)
+                # until = the end of the case's code: a branch leaves through count, straight-line
+                # code through until. Always giving both matters for speed: an until address that
+                # is never mapped, or switching between count and no count, makes unicorn flush
+                # its translation cache (milliseconds per call). count is an upper bound only:
+                # unicorn counts an IT block with the instructions it covers as one.
+                uc.emu_start(pc | 1, end, 0, max(1, steps))
             except U.UcError as e:
                 status = 1
                 detail = e.errno
             if interrupt:
                 status = 2
                 detail = interrupt[0] & 0xff
-            regs = [reg_read(r) for r in REGS]
-            xpsr = reg_read(A.UC_ARM_REG_XPSR)
+            regs_and_xpsr = registers.read()
             changed = []
             code_now = uc.mem_read(CODE_BASE, WINDOW)
             code_start = code_img[:off] + code + code_img[off + len(code):]
@@ -121,7 +158,7 @@ def main():
                 uc.ctl_remove_cache(CODE_BASE, CODE_BASE + WINDOW)
             else:
                 uc.mem_write(pc, code_img[off:off + len(code)])
-            out.append(RESULT.pack(status, detail, len(changed), *regs, xpsr))
+            out.append(RESULT.pack(status, detail, len(changed), *regs_and_xpsr))
             for address, value in changed:
                 out.append(CHANGE.pack(address, value))
         body = b''.join(out)

@@ -4,6 +4,7 @@
 
 import { formatReport, runDifferential } from './harness';
 import { unicornUnavailable } from './oracle-process';
+import { defaultWorkers } from './config';
 import type { CoreProfile } from './testcase';
 
 function arg(name: string, fallback: string): string {
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
       seed: Number(arg('seed', process.env.DIFF_SEED ?? '1')),
       filter: arg('filter', process.env.DIFF_FILTER ?? '').split(',').filter((s) => s !== ''),
       examples: Number(arg('examples', '3')),
+      workers: Number(arg('workers', process.env.DIFF_WORKERS ?? String(defaultWorkers()))),
       progress: (line) => console.error(`[${profile}] ${line}`),
     });
     console.log(formatReport(report, 200));
