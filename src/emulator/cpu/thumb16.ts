@@ -433,6 +433,9 @@ function decodeSpecialDataBranch(hw: number, address: number): Decoded {
       }, asm);
     }
     default: {
+      // Bits 2:0 are (0) for BX/BLX; bit 2 set is the ARMv8-M BXNS/BLXNS slot, which we run as
+      // BX/BLX, while bits 1:0 set are UNPREDICTABLE and made UNDEFINED here.
+      if ((hw & 3) !== 0) return undefinedInstruction(2, hw, 0);
       if ((hw & 0x80) === 0) { // BX: BXWritePC (handles EXC_RETURN in Handler mode)
         if (m === 15) {
           return make(3, (cpu) => {
