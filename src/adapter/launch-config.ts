@@ -91,6 +91,11 @@ export function resolveLaunch(args: LaunchAttributes): ResolvedLaunch {
   if (bytes.length < 4 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) {
     throw new LaunchError(`launch.json: "program" '${programPath}' is not an ELF file (build the firmware and point "program" at the ELF, not a .bin or .hex)`);
   }
+  // e_ident[EI_CLASS] = 1 (32-bit), EI_DATA = 1 (little-endian), e_machine = 40 (ARM).
+  const machine = bytes.length >= 20 ? bytes[18] | (bytes[19] << 8) : 0;
+  if (bytes[4] !== 1 || bytes[5] !== 1 || machine !== 40) {
+    throw new LaunchError(`launch.json: "program" '${programPath}' is not a 32-bit ARM ELF (e_machine ${machine}${bytes[4] === 2 ? ', 64-bit' : ''}); build it for a thumbv6m/thumbv7m/thumbv7em target`);
+  }
 
   const boardId = optionalString(args, 'board');
   const chipId = optionalString(args, 'chip');

@@ -174,6 +174,7 @@ export class Target extends EventEmitter {
     this.machine.clearBreakpoints();
     for (const address of this.byAddress.keys()) this.machine.addBreakpoint(address);
     for (const address of this.internalStops.keys()) this.machine.addBreakpoint(address);
+    if (this.temporaryBreak) this.machine.addBreakpoint(this.temporaryBreak.address);
   }
 
   setExceptionFilters(fault: boolean, panic: boolean): void {
@@ -428,6 +429,8 @@ export class Target extends EventEmitter {
         case 'until':
           return null;
         case 'breakpoint': {
+          const temp = this.temporaryBreak;
+          if (temp && machine.cpu.pc >>> 0 === temp.address && temp.accept()) return null;
           const info = this.breakpointHit();
           if (info) return { kind: 'stop', info };
           if (elapsed > SLICE_TARGET_MS) yield;
@@ -458,6 +461,27 @@ export class Target extends EventEmitter {
         default:
           return { kind: 'stop', info: { reason: 'pause', description: r.reason } };
       }
+    }
+  }
+
+  private temporaryBreak: { address: number; accept: () => boolean } | null = null;
+
+  /**
+   * Runs until the PC reaches `address` with `accept()` true (returns null), using a breakpoint
+   * rather than a per-instruction check: fast, and exact even when the address is reached by an
+   * exception return (which happens between instructions).
+   */
+  private *runTo(address: number, accept: () => boolean): Generator<void, Halt | null> {
+    address = (address & ~1) >>> 0;
+    const m = this.machine;
+    const hadBreakpoint = m.hasBreakpoint(address);
+    if (!hadBreakpoint) m.addBreakpoint(address);
+    this.temporaryBreak = { address, accept };
+    try {
+      return yield* this.run();
+    } finally {
+      this.temporaryBreak = null;
+      if (!hadBreakpoint) m.removeBreakpoint(address);
     }
   }
 
@@ -568,7 +592,7 @@ export class Target extends EventEmitter {
         }
         const returnTo = (lr & ~1) >>> 0;
         const spAtCall = cpu.r[13] >>> 0;
-        const halt = yield* this.run(() => cpu.pc === returnTo && cpu.r[13] >>> 0 >= spAtCall && cpu.ipsr === startIpsr);
+        const halt = yield* this.runTo(returnTo, () => cpu.r[13] >>> 0 >= spAtCall && cpu.ipsr === startIpsr);
         if (halt) return halt;
         continue;
       }
@@ -625,7 +649,7 @@ export class Target extends EventEmitter {
       return { kind: 'stop', info: { reason: 'step', hideInline: Math.max(0, now - (visibleDepth - 1)) } };
     }
     const caller = frames.find((f) => f.physical > (top?.physical ?? 0));
-    if (!caller || this.lastStop?.fault) {
+    if (!caller) {
       const halt = yield* this.run();
       return halt ?? step;
     }
@@ -633,7 +657,7 @@ export class Target extends EventEmitter {
     const callerIpsr = caller.ipsr;
     const cfa = top.cfa >>> 0;
     const viaException = callerIpsr !== startIpsr;
-    const halt = yield* this.run(() => cpu.pc === returnTo && cpu.ipsr === callerIpsr && (viaException || cpu.r[13] >>> 0 >= cfa));
+    const halt = yield* this.runTo(returnTo, () => cpu.ipsr === callerIpsr && (viaException || cpu.r[13] >>> 0 >= cfa));
     if (halt) return halt;
     // Back in the caller, mid-line; show it as the frame it was (its inlined frames hidden).
     const caller2 = this.program.functionsAt(returnTo);
