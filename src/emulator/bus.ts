@@ -25,6 +25,10 @@ export interface RamRegionOptions {
 export class RamRegion {
   readonly bytes: Uint8Array;
   readonly view: DataView;
+  /** Halfword and word views of the same bytes, for aligned accesses (much cheaper than the
+   *  DataView in the hot path; the host is little-endian like the guest, checked below). */
+  readonly u16: Uint16Array;
+  readonly u32: Uint32Array;
   readonly end: number;
   /** Decoded-instruction cache, one slot per halfword; owned by the executor. */
   decoded: unknown[] | null = null;
@@ -43,6 +47,8 @@ export class RamRegion {
   ) {
     this.bytes = backing ?? new Uint8Array(size);
     this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, size);
+    this.u16 = new Uint16Array(this.bytes.buffer, this.bytes.byteOffset, size >>> 1);
+    this.u32 = new Uint32Array(this.bytes.buffer, this.bytes.byteOffset, size >>> 2);
     this.end = base + size;
   }
   contains(address: number, size = 1): boolean {
@@ -59,10 +65,24 @@ export class RamRegion {
     // A 32-bit instruction starting one halfword earlier also covers this address.
     const first = Math.max(0, ((address - this.base) >> 1) - 1);
     const last = (address + size - 1 - this.base) >> 1;
-    for (let i = first; i <= last; i++) cache[i] = undefined;
-    if (this.onInvalidate !== null) this.onInvalidate(address, size);
+    // Data writes to code-holding RAM (a stack next to code) mostly hit slots that hold nothing:
+    // then there is nothing to forget and no breakpoint trap to put back.
+    let any = false;
+    for (let i = first; i <= last; i++) {
+      if (cache[i] !== undefined) {
+        cache[i] = undefined;
+        any = true;
+      }
+    }
+    if (any && this.onInvalidate !== null) this.onInvalidate(address, size);
   }
 }
+
+/** The typed-array views assume a little-endian host (every platform Node runs on today). */
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('a little-endian host is required');
+
+/** Size of a page of the bus's region lookup table (64 KiB: 65536 entries cover 4 GiB). */
+const PAGE_SHIFT = 16;
 
 interface DeviceMapping {
   name: string;
@@ -75,11 +95,32 @@ export class Bus {
   readonly regions: RamRegion[] = [];
   readonly devices: DeviceMapping[] = [];
   private last: RamRegion | null = null;
+  /** The one plain-memory region overlapping each 64 KiB page, or null (devices, nothing, or a
+   *  page shared by two regions: those take the slow path). Loads and stores look up their page
+   *  here and bounds-check against the region, with no search. */
+  private readonly pages: (RamRegion | null)[] = new Array<RamRegion | null>(1 << (32 - PAGE_SHIFT)).fill(null);
+  /** Pages that also overlap a second region (never put back into `pages`). */
+  private readonly sharedPages = new Set<number>();
 
   addRam(name: string, base: number, size: number, options: RamRegionOptions): RamRegion {
     const region = new RamRegion(name, base >>> 0, size, options);
-    this.regions.push(region);
+    this.addRegion(region);
     return region;
+  }
+
+  private addRegion(region: RamRegion): void {
+    this.regions.push(region);
+    if (region.size === 0) return;
+    const first = region.base >>> PAGE_SHIFT;
+    const last = (region.base + region.size - 1) >>> PAGE_SHIFT;
+    for (let page = first; page <= last; page++) {
+      if (this.sharedPages.has(page)) continue;
+      if (this.pages[page] === null) this.pages[page] = region;
+      else {
+        this.pages[page] = null;
+        this.sharedPages.add(page);
+      }
+    }
   }
 
   /** Show an existing region's bytes again at another base address (e.g. flash aliased at 0). */
@@ -87,7 +128,7 @@ export class Bus {
     const alias = new RamRegion(name, base >>> 0, target.size, options, target.bytes);
     alias.mirrors.push(target);
     target.mirrors.push(alias);
-    this.regions.push(alias);
+    this.addRegion(alias);
     return alias;
   }
 
@@ -115,22 +156,90 @@ export class Bus {
     return null;
   }
 
+  // Loads and stores: the page table finds plain memory in one indexed load; anything else
+  // (devices, unmapped, regions sharing a page, unaligned halfword/word accesses) goes the slow
+  // way, which behaves exactly as before.
+
   read8(address: number): number {
+    address >>>= 0;
+    const r = this.pages[address >>> PAGE_SHIFT];
+    if (r !== null) {
+      const o = address - r.base;
+      if (o >= 0 && o < r.size) return r.bytes[o];
+    }
+    return this.read8Slow(address);
+  }
+  read16(address: number): number {
+    address >>>= 0;
+    const r = this.pages[address >>> PAGE_SHIFT];
+    if (r !== null && (address & 1) === 0) {
+      const o = address - r.base;
+      if (o >= 0 && o + 2 <= r.size) return r.u16[o >>> 1];
+    }
+    return this.read16Slow(address);
+  }
+  read32(address: number): number {
+    address >>>= 0;
+    const r = this.pages[address >>> PAGE_SHIFT];
+    if (r !== null && (address & 3) === 0) {
+      const o = address - r.base;
+      if (o >= 0 && o + 4 <= r.size) return r.u32[o >>> 2];
+    }
+    return this.read32Slow(address);
+  }
+  write8(address: number, value: number): void {
+    address >>>= 0;
+    const r = this.pages[address >>> PAGE_SHIFT];
+    if (r !== null && r.decoded === null && r.options.writable) {
+      const o = address - r.base;
+      if (o >= 0 && o < r.size) {
+        r.bytes[o] = value;
+        return;
+      }
+    }
+    this.write8Slow(address, value);
+  }
+  write16(address: number, value: number): void {
+    address >>>= 0;
+    const r = this.pages[address >>> PAGE_SHIFT];
+    if (r !== null && r.decoded === null && r.options.writable && (address & 1) === 0) {
+      const o = address - r.base;
+      if (o >= 0 && o + 2 <= r.size) {
+        r.u16[o >>> 1] = value;
+        return;
+      }
+    }
+    this.write16Slow(address, value);
+  }
+  write32(address: number, value: number): void {
+    address >>>= 0;
+    const r = this.pages[address >>> PAGE_SHIFT];
+    if (r !== null && r.decoded === null && r.options.writable && (address & 3) === 0) {
+      const o = address - r.base;
+      if (o >= 0 && o + 4 <= r.size) {
+        r.u32[o >>> 2] = value;
+        return;
+      }
+    }
+    this.write32Slow(address, value);
+  }
+
+  private read8Slow(address: number): number {
     const r = this.regionAt(address, 1);
     if (r !== null) return r.bytes[address - r.base];
     return this.readDevice(address, 1);
   }
-  read16(address: number): number {
+  private read16Slow(address: number): number {
     const r = this.regionAt(address, 2);
     if (r !== null) return r.view.getUint16(address - r.base, true);
     return this.readDevice(address, 2);
   }
-  read32(address: number): number {
+  private read32Slow(address: number): number {
     const r = this.regionAt(address, 4);
     if (r !== null) return r.view.getUint32(address - r.base, true);
     return this.readDevice(address, 4);
   }
-  write8(address: number, value: number): void {
+  private write8Slow(address: number, value: number): void {
     const r = this.regionAt(address, 1);
     if (r !== null) {
       if (!r.options.writable) return;
@@ -140,7 +249,7 @@ export class Bus {
     }
     this.writeDevice(address, 1, value & 0xff);
   }
-  write16(address: number, value: number): void {
+  private write16Slow(address: number, value: number): void {
     const r = this.regionAt(address, 2);
     if (r !== null) {
       if (!r.options.writable) return;
@@ -150,7 +259,7 @@ export class Bus {
     }
     this.writeDevice(address, 2, value & 0xffff);
   }
-  write32(address: number, value: number): void {
+  private write32Slow(address: number, value: number): void {
     const r = this.regionAt(address, 4);
     if (r !== null) {
       if (!r.options.writable) return;

@@ -2,7 +2,7 @@
 // fetch/decode/execute step. Exceptions themselves (entry, return, priorities) live in the exception
 // model (../exceptions.ts); this class only raises GuestFaults and asks its hooks for the rest.
 
-import type { Bus } from '../bus';
+import type { Bus, RamRegion } from '../bus';
 import { FaultKind, GuestFault } from './fault';
 import type { Decoded } from './decoded';
 import { decode } from './decode';
@@ -105,6 +105,13 @@ export class Cpu {
   pendingExceptionReturn = -1;
 
   hooks: CpuHooks = nullHooks;
+
+  // The region instructions were last fetched from, so that fetch() is one bounds check and one
+  // array index: its base, its size less one halfword (a fetch needs 2 bytes) and its decoded-
+  // instruction cache (the region's own array, so breakpoint traps placed there are seen).
+  private codeBase = 0;
+  private codeLimit = 0;
+  private codeCache: (Decoded | undefined)[] = [];
 
   constructor(readonly bus: Bus, readonly profile: Profile) {}
 
@@ -309,6 +316,15 @@ export class Cpu {
 
   /** The decoded instruction at address (decoding and caching it on first use). */
   fetch(address: number): Decoded {
+    const offset = address - this.codeBase;
+    if (offset >= 0 && offset < this.codeLimit) {
+      const d = this.codeCache[offset >> 1];
+      if (d !== undefined) return d;
+    }
+    return this.fetchSlow(address);
+  }
+
+  private fetchSlow(address: number): Decoded {
     const region = this.bus.regionAt(address, 2);
     if (region === null || !region.options.executable) {
       throw new GuestFault(FaultKind.InstructionBusError, address >>> 0, 'instruction fetch from unmapped or non-executable memory');
@@ -323,7 +339,14 @@ export class Cpu {
       d = decode(hw1, hw2, address >>> 0, this.profile);
       cache[slot] = d;
     }
+    this.useCodeRegion(region, cache);
     return d;
+  }
+
+  private useCodeRegion(region: RamRegion, cache: (Decoded | undefined)[]): void {
+    this.codeBase = region.base;
+    this.codeLimit = region.size - 1;
+    this.codeCache = cache;
   }
 
   /** Execute one instruction at pc. Throws GuestFault (the instruction is then not retired and
