@@ -105,9 +105,56 @@ export class DebugInfo {
     return this.lineTable.find(address);
   }
 
-  /** Addresses to break at for a source line (see LineTable.addressesFor). */
+  /**
+   * Addresses to break at for a source line: the is_stmt rows of that line (or of the nearest
+   * following line with code), reduced to the lowest address in each block (function, inlined
+   * instance or lexical block), as a debugger user expects one stop per instance. A breakpoint on a
+   * function's opening line at its entry moves past the prologue when that stays on the same line.
+   */
   addressesFor(file: string, line: number): { line: number; addresses: number[] } {
-    return this.lineTable.addressesFor(file, line);
+    const found = this.lineTable.addressesFor(file, line);
+    const byBlock = new Map<number, number>();
+    const loose: number[] = [];
+    for (const a of found.addresses) {
+      const block = this.blockAt(a);
+      if (!block) {
+        // Rows of functions the linker discarded are relocated to 0; no subprogram covers them.
+        if (a !== 0) loose.push(a);
+        continue;
+      }
+      const prev = byBlock.get(block.offset);
+      if (prev === undefined || a < prev) byBlock.set(block.offset, a);
+    }
+    const addresses = [...loose, ...byBlock.values()].map((a) => {
+      const sub = this.subprogramAt(a);
+      const r = sub?.ranges().find((x) => x.low === a);
+      if (!r) return a;
+      const after = this.lineTable.prologueEnd(r.low, r.high);
+      // Only a breakpoint on the function's own line is moved past the prologue, and only when that
+      // stays on the line asked for (the user chose the line; do not move them off it).
+      if (sub?.number(DW_AT.decl_line) !== found.line) return a;
+      return after !== a && this.lineAt(after)?.line === found.line ? after : a;
+    });
+    return { line: found.line, addresses: [...new Set(addresses)].sort((x, y) => x - y) };
+  }
+
+  /** The innermost block (subprogram, inlined subroutine or lexical block) holding `address`. */
+  blockAt(address: number): Die | undefined {
+    let block = this.subprogramAt(address);
+    if (!block) return undefined;
+    for (let depth = 0; depth < 64; depth++) {
+      let inner: Die | undefined;
+      for (const child of block.children()) {
+        if (child.tag !== DW_TAG.inlined_subroutine && child.tag !== DW_TAG.lexical_block) continue;
+        if (child.ranges().some((r) => address >= r.low && address < r.high)) {
+          inner = child;
+          break;
+        }
+      }
+      if (!inner) break;
+      block = inner;
+    }
+    return block;
   }
 
   private subprograms(): SubprogramEntry[] {

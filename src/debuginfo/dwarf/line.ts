@@ -581,10 +581,25 @@ export class LineTable {
       });
       if (matching.size === 0) continue;
       for (const seq of program.sequences()) {
+        // Sequences of functions the linker discarded are relocated to address 0; on Cortex-M no
+        // function can start there (address 0 holds the initial stack pointer of the vector table).
+        if (seq.start === 0) continue;
         let prevOnLine = false;
+        let lastLine = -1;
+        let lastFile = -1;
+        let lineHasDiscriminator = false;
         for (let i = seq.firstRow; i < seq.endRow; i++) {
           const l = rows.line[i];
-          const here = matching.has(rows.file[i]) && rows.isStmt(i) && l >= line && l <= bestLine;
+          const f = rows.file[i];
+          // A row repeating the previous row's line, on a line that has carried a non-zero
+          // discriminator, is not a new statement for breakpoint purposes: the established debugger
+          // drops such rows when it reads the table, and users expect the same locations.
+          const sameLine = l === lastLine && f === lastFile;
+          lineHasDiscriminator = sameLine ? lineHasDiscriminator || rows.discriminator[i] !== 0 : rows.discriminator[i] !== 0;
+          if (sameLine && lineHasDiscriminator) continue;
+          lastLine = l;
+          lastFile = f;
+          const here = matching.has(f) && rows.isStmt(i) && l >= line && l <= bestLine;
           if (here && rows.address[i] < rows.address[seq.endRow]) {
             if (l < bestLine) {
               bestLine = l;
