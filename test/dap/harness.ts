@@ -76,6 +76,34 @@ export class DapSession {
     await this.dc.stop();
   }
 
+  /** The next stop, or null once the firmware exited (no timer is left behind either way). */
+  nextStopOrExit(timeoutMs = 10_000): Promise<Stop | null> {
+    const queued = this.stopQueue.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.exitCode !== undefined) return Promise.resolve(null);
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.stopWaiters = this.stopWaiters.filter((w) => w !== waiter);
+        this.exitWaiters = this.exitWaiters.filter((w) => w !== onExit);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`neither 'stopped' nor 'exited' within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const waiter = (stop: Stop) => {
+        done();
+        resolve(stop);
+      };
+      const onExit = () => {
+        done();
+        resolve(null);
+      };
+      this.stopWaiters.push(waiter);
+      this.exitWaiters.push(onExit);
+    });
+  }
+
   /** initialize → launch → (initialized) breakpoints → configurationDone. */
   async launch(args: Record<string, unknown>, options: LaunchOptions = {}): Promise<DebugProtocol.LaunchResponse> {
     await this.dc.initializeRequest({ adapterID: 'cortex-m-sim', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });

@@ -46,7 +46,7 @@ describe('DAP: launch and stepping (rust/blinky)', function () {
     await s.launch(fixtureLaunch(BLINKY), { breakpoints: [{ path: SOURCE, breakpoints: [{ line: 63 }] }] });
     let hits = 0;
     for (;;) {
-      const stop = await Promise.race([s.nextStop(), s.waitExit().then(() => null)]);
+      const stop = await s.nextStopOrExit();
       if (stop === null) break;
       if (stop.reason === 'entry') {
         await s.dc.continueRequest({ threadId: 1 });
