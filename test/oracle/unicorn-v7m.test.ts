@@ -1,9 +1,10 @@
 // Differential test of our ARMv7-M (Cortex-M3 model) against unicorn, one instruction (or IT block) at a time.
 //
 // How to run:
-//   npx mocha test/oracle/unicorn-v7m.test.ts                          # 200000 cases, seed 1 (as CI)
-//   DIFF_FILTER=ldm npx mocha test/oracle/unicorn-v7m.test.ts           # one class (substring match)
-//   DIFF_COUNT=5000000 DIFF_SEED=123 npx mocha test/oracle/unicorn-v7m.test.ts
+//   M="npx mocha --no-config -r tsx/cjs -t 0"   (plain `npx mocha <file>` also runs .mocharc's spec list)
+//   $M test/oracle/unicorn-v7m.test.ts                        # 200000 cases, seed 1 (as CI)
+//   DIFF_FILTER=ldm $M test/oracle/unicorn-v7m.test.ts         # classes whose name contains 'ldm'
+//   DIFF_COUNT=5000000 DIFF_SEED=123 $M test/oracle/unicorn-v7m.test.ts
 //   npx tsx test/oracle/unicorn/run-many.ts --profile v7m --count 5000000 --seed 123   # no mocha timeout
 // Needs Debian's python3-unicorn (/usr/bin/python3, or UNICORN_PYTHON=...). Skips without it unless
 // REQUIRE_ORACLES=1. Divergences are grouped by class and mnemonic with three examples each;

@@ -27,7 +27,7 @@ export class LocalCore {
     this.codeImage = code;
     this.dataImage = data;
     this.codeRegion.bytes.set(code);
-    this.codeRegion.decoded = null;
+    this.codeRegion.invalidate(CODE_BASE, WINDOW);
     this.dataRegion.bytes.set(data);
   }
 
@@ -91,10 +91,11 @@ export class LocalCore {
     }
 
     // Back to the batch image for the next case (the decoded cache for pc is refreshed by the
-    // next case that writes code there).
+    // next case that writes code there). The cache array is cleared in place, never replaced:
+    // the Cpu keeps a reference to it.
     if (codeWritten) {
       codeBytes.set(this.codeImage);
-      this.codeRegion.decoded = null;
+      this.codeRegion.invalidate(CODE_BASE, WINDOW);
     } else {
       codeBytes.set(this.codeImage.subarray(offset, offset + 2 * c.code.length), offset);
     }
