@@ -131,7 +131,7 @@ export function resolveLaunch(args: LaunchAttributes): ResolvedLaunch {
     readableFile(linkerScript, 'linkerScript');
   }
 
-  let runToEntryPoint: string | false = 'main';
+  let runToEntryPoint: string | false;
   const r = args.runToEntryPoint;
   if (r === false || r === '') runToEntryPoint = false;
   else if (r === true || r === undefined || r === null) runToEntryPoint = 'main';

@@ -47,8 +47,8 @@ export class ProgramInfo {
   searchRoots: string[] = [];
 
   constructor(readonly elf: ElfFile) {
-    let info: DebugInfo | null = null;
-    let frames: FrameTable | null = null;
+    let info: DebugInfo | null;
+    let frames: FrameTable | null;
     try {
       info = new DebugInfo(elf);
       if (!info.sections.info && !info.sections.line) info = null;
