@@ -55,6 +55,11 @@ export class Timer extends RegisterBlock implements PeripheralTimedDevice {
       {
         name: 'CR1', offset: CR1, reset: 0, writable: general ? 0x3ff : 0x38f, beforeWrite: sync,
         write: (_v, _l, old) => this.cr1Written(old),
+        // One-pulse mode clears CEN at the update event: catch up before reading.
+        read: () => {
+          this.sync(this.context.cpu.cycles);
+          return this.stored(CR1);
+        },
         fields: [
           { name: 'CEN', lsb: 0, width: 1 }, { name: 'UDIS', lsb: 1, width: 1 }, { name: 'URS', lsb: 2, width: 1 },
           { name: 'OPM', lsb: 3, width: 1 }, ...(general ? [{ name: 'DIR', lsb: 4, width: 1 }, { name: 'CMS', lsb: 5, width: 2 }] : []),
