@@ -329,6 +329,25 @@ export class ExceptionModel {
 
   private readonly frameResult = { excReturn: 0, frameAddress: 0, fault: null as number | null };
 
+  /** DEMCR.MON_EN, kept here by the SCB: FPCCR.MONRDY depends on it. */
+  debugMonitorEnabled = false;
+
+  /** FPCCR.HFRDY/MMRDY/BFRDY/MONRDY for lazy FP stacking, reused to avoid allocation. */
+  private readonly fpReadiness = { hf: false, mm: false, bf: false, mon: false };
+
+  /** UpdateFPCCR() (B1.5.7): whether the code that owns the FP context could have pended
+   *  HardFault, MemManage, BusFault and DebugMonitor, judged at the execution priority before
+   *  the new exception becomes active. A fault during the deferred save later uses these. */
+  private lazyFpReadiness(): { hf: boolean; mm: boolean; bf: boolean; mon: boolean } {
+    const r = this.fpReadiness;
+    const executionPriority = this.executionPriority();
+    r.hf = executionPriority > -1;
+    r.mm = this.enabled[Exc.MemManage] !== 0 && executionPriority > this.groupPriority(Exc.MemManage);
+    r.bf = this.enabled[Exc.BusFault] !== 0 && executionPriority > this.groupPriority(Exc.BusFault);
+    r.mon = this.debugMonitorEnabled && executionPriority > this.groupPriority(Exc.DebugMonitor);
+    return r;
+  }
+
   private pushStack(returnAddress: number): { excReturn: number; frameAddress: number; fault: number | null } {
     const cpu = this.cpu;
     const extended = cpu.hasFpu && (cpu.control & 4) !== 0;
@@ -358,7 +377,7 @@ export class ExceptionModel {
       bus.write32(sp + 24, returnAddress);
       bus.write32(sp + 28, xpsr);
       // Extended frame: S0-S15 and FPSCR (B1.5.7), reserved only when FPCCR.LSPEN (lazy).
-      if (extended) pushFpContext(cpu, sp + 0x20);
+      if (extended) pushFpContext(cpu, sp + 0x20, this.lazyFpReadiness());
     } catch (e) {
       if (!(e instanceof GuestFault)) throw e;
       result.fault = e.address ?? sp;

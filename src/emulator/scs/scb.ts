@@ -58,6 +58,7 @@ export class Scb {
   reset(): void {
     this.actlr = 0;
     this.demcr = 0;
+    this.exceptions.debugMonitorEnabled = false;
     this.applyCcrToCpu();
   }
 
@@ -232,6 +233,7 @@ export class Scb {
       case 0xdfc:
         this.demcr = merged(this.demcr) & 0x010f07f1;
         if (this.dwt) this.dwt.setTraceEnable((this.demcr & (1 << 24)) !== 0);
+        this.exceptions.debugMonitorEnabled = (this.demcr & (1 << 16)) !== 0;
         break;
       case 0xf34: if (cpu.hasFpu) cpu.fpccr = merged(cpu.fpccr) & 0xc00001fb; break;
       case 0xf38: if (cpu.hasFpu) cpu.fpcar = merged(cpu.fpcar) & ~7; break;

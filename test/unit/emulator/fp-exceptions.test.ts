@@ -55,8 +55,12 @@ const PSP_TOP = 0x20004000;
 const NVIC_ISER0 = 0xe000e100;
 const NVIC_IPR = 0xe000e400;
 const FPCCR = 0xe000ef34;
+const SHCSR = 0xe000ed24;
+const SHPR1 = 0xe000ed18;
+const SHCSR_MEMFAULTENA = 1 << 16;
+const SHCSR_BUSFAULTENA = 1 << 17;
 
-const enum FpccrBit { LSPACT = 1, USER = 2, THREAD = 8, HFRDY = 0x10, LSPEN = 1 << 30, ASPEN = 1 << 31 }
+const enum FpccrBit { LSPACT = 1, USER = 2, THREAD = 8, HFRDY = 0x10, MMRDY = 0x20, BFRDY = 0x40, MONRDY = 0x100, LSPEN = 1 << 30, ASPEN = 1 << 31 }
 const CONTROL_SPSEL = 2;
 const CONTROL_FPCA = 4;
 
@@ -85,6 +89,7 @@ interface Options {
   fpccr?: number;
   mode: number;
   onPsp?: boolean;
+  setup?: (m: Machine) => void;
 }
 
 interface Outcome {
@@ -108,6 +113,7 @@ function run(options: Options): Outcome {
   m.poke(NVIC_IPR + 0, 1, 0x80);
   m.poke(NVIC_IPR + 1, 1, 0x40);
   m.poke(NVIC_ISER0, 4, 3);
+  options.setup?.(m);
   if (options.onPsp) {
     m.setRegister('psp', PSP_TOP);
     m.setRegister('control', CONTROL_SPSEL);
@@ -157,6 +163,9 @@ describe('FP context across exceptions (Machine + exception model)', () => {
     assert.equal(o.irq0.fpccr & FpccrBit.THREAD, FpccrBit.THREAD, 'THREAD: the context belongs to Thread mode');
     assert.equal(o.irq0.fpccr & FpccrBit.USER, 0, 'USER clear: the thread was privileged');
     assert.equal(o.irq0.fpccr & FpccrBit.HFRDY, FpccrBit.HFRDY, 'HFRDY: HardFault could be taken');
+    assert.equal(o.irq0.fpccr & (FpccrBit.MMRDY | FpccrBit.BFRDY | FpccrBit.MONRDY), 0,
+      'MMRDY/BFRDY/MONRDY clear: MemManage, BusFault and DebugMonitor are disabled');
+    assert.equal(o.irq0.fpccr, 0xc0000019, 'FPCCR on entry (as qemu-system-arm mps2-an386 reports for this program)');
     assert.equal(o.irq0.slot0Before, 0, 'nothing written to the frame on entry');
     assert.equal(o.irq0.fpccrAfterFirstFp & FpccrBit.LSPACT, 0, 'the first FP instruction cleared LSPACT');
     assert.equal(o.irq0.slot0After, THREAD_VALS[0], '... and wrote S0 at FPCAR');
@@ -166,6 +175,25 @@ describe('FP context across exceptions (Machine + exception model)', () => {
     assert.equal(o.irq0.controlAfterFp, CONTROL_FPCA, 'the handler\'s own FP use set FPCA again');
     assertThreadStateIntact(o, CONTROL_FPCA);
     assert.equal(o.fpccrAtEnd & FpccrBit.LSPACT, 0);
+  });
+
+  it('lazy: MMRDY/BFRDY follow the SHCSR enables and whether those faults could preempt the context owner', () => {
+    const cases = [
+      // MemManage priority 0x00, BusFault 0x20 (SHPR1 bytes 0 and 1): both can preempt IRQ0 (0x80).
+      { shcsr: SHCSR_MEMFAULTENA | SHCSR_BUSFAULTENA, shpr1: 0x2000, thread: FpccrBit.MMRDY | FpccrBit.BFRDY, irq0: FpccrBit.MMRDY | FpccrBit.BFRDY },
+      // BusFault at 0xc0: it can preempt Thread mode but not IRQ0; MemManage disabled.
+      { shcsr: SHCSR_BUSFAULTENA, shpr1: 0xc000, thread: FpccrBit.BFRDY, irq0: 0 },
+    ];
+    for (const c of cases) {
+      const o = run({ mode: MODE_HANDLER_USES_FP | MODE_NESTED_IRQ1, setup: (m) => {
+        m.poke(SHCSR, 4, c.shcsr);
+        m.poke(SHPR1, 4, c.shpr1);
+      } });
+      const rdy = (fpccr: number) => fpccr & (FpccrBit.MMRDY | FpccrBit.BFRDY);
+      assert.equal(rdy(o.irq0.fpccr), c.thread, `thread context, SHCSR ${c.shcsr.toString(16)}`);
+      assert.equal(rdy(o.irq1.fpccr), c.irq0, `IRQ0 context, SHCSR ${c.shcsr.toString(16)}`);
+      assertThreadStateIntact(o, CONTROL_FPCA);
+    }
   });
 
   it('lazy (LSPEN=1), handler without FP instructions: nothing is ever written, LSPACT cleared on return', () => {
