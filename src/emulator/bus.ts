@@ -32,6 +32,8 @@ export class RamRegion {
   readonly end: number;
   /** Decoded-instruction cache, one slot per halfword; owned by the executor. */
   decoded: unknown[] | null = null;
+  /** Compiled blocks by start halfword (cpu/blocks.ts); dropped whenever code here changes. */
+  blocks: unknown[] | null = null;
   /** Regions showing the same bytes at another address (boot aliases); kept coherent on writes. */
   readonly mirrors: RamRegion[] = [];
   /** Called after decoded instructions in [address, address+size) were forgotten (the machine
@@ -54,6 +56,10 @@ export class RamRegion {
   contains(address: number, size = 1): boolean {
     return address >= this.base && address + size <= this.end;
   }
+  /** Forget every compiled block here (a decoded slot was replaced, e.g. by a breakpoint trap). */
+  forgetBlocks(): void {
+    this.blocks = null;
+  }
   /** Forget decoded instructions overlapping [address, address+size) after a write to code. */
   invalidate(address: number, size: number): void {
     this.invalidateOwn(address, size);
@@ -74,7 +80,9 @@ export class RamRegion {
         any = true;
       }
     }
-    if (any && this.onInvalidate !== null) this.onInvalidate(address, size);
+    if (!any) return;
+    this.blocks = null;
+    if (this.onInvalidate !== null) this.onInvalidate(address, size);
   }
 }
 

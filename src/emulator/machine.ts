@@ -74,7 +74,13 @@ export interface MachineOptions {
   input?: () => number;
   /** Stop run() with 'fault' when a fault exception is entered (the CLI reports it). */
   stopOnFault?: boolean;
+  /** How instructions are executed: 'blocks' (default) runs straight-line code compiled into
+   *  JavaScript functions (cpu/blocks.ts); 'interpreter' steps one decoded instruction at a time
+   *  and is the reference. Both stop, fault and take interrupts at the same instructions. */
+  engine?: ExecutionEngine;
 }
+
+export type ExecutionEngine = 'blocks' | 'interpreter';
 
 export type RegisterName =
   | 'r0' | 'r1' | 'r2' | 'r3' | 'r4' | 'r5' | 'r6' | 'r7' | 'r8' | 'r9' | 'r10' | 'r11' | 'r12'
@@ -153,8 +159,15 @@ export class Machine {
   exitCode: number | undefined = undefined;
 
   private readonly timers: TimedDevice[] = [];
-  /** The inner loop runs while cpu.cycles < sliceEnd; 0 requests attention. */
-  private sliceEnd = 0;
+  readonly engine: ExecutionEngine;
+  /** The inner loop runs while cpu.cycles < sliceEnd; 0 requests attention. Kept in the Cpu so
+   *  that compiled blocks see it too. */
+  private get sliceEnd(): number {
+    return this.cpu.sliceEnd;
+  }
+  private set sliceEnd(value: number) {
+    this.cpu.sliceEnd = value;
+  }
   private stopReason: StopReason | null = null;
   private stopMessage: string | undefined = undefined;
   private svcRequested = false;
@@ -177,6 +190,7 @@ export class Machine {
   constructor(readonly chip: ChipDescription, options: MachineOptions = {}) {
     this.semihostingEnabled = options.semihosting ?? true;
     this.stopOnFault = options.stopOnFault ?? false;
+    this.engine = options.engine ?? (process.env.CORTEX_M_SIM_ENGINE === 'interpreter' ? 'interpreter' : 'blocks');
     this.fileSystem = options.fileSystem ?? (options.workingDirectory !== undefined ? new NodeSemihostingFileSystem(options.workingDirectory) : null);
     this.commandLine = options.commandLine ?? '';
     this.input = options.input ?? (() => -1);
@@ -191,7 +205,14 @@ export class Machine {
     this.flash = bus.addRam('flash', chip.flash.base, chip.flash.size, { writable: false, executable: true });
     if (chip.flash.aliasedAtZero && chip.flash.base !== 0) bus.addAlias('flash (boot alias)', 0, this.flash);
     this.sram = chip.sram.map((s) => bus.addRam(s.name, s.base, s.size, { writable: true, executable: true }));
-    for (const region of bus.regions) region.onInvalidate = (address, size) => this.reinstallBreakpoints(address, size);
+    // Code was rewritten: put breakpoint traps back, and leave any compiled block at once so that
+    // the next instruction is fetched afresh (as the interpreter would).
+    for (const region of bus.regions) {
+      region.onInvalidate = (address, size) => {
+        this.sliceEnd = 0;
+        this.reinstallBreakpoints(address, size);
+      };
+    }
 
     // System control space.
     this.exceptions = new ExceptionModel(cpu, { irqCount: chip.irqCount, priorityBits: chip.priorityBits }, {
@@ -515,8 +536,9 @@ export class Machine {
             continue;
           }
         }
-        if (until === undefined) this.runSlice(instructionEnd);
-        else this.runSliceUntil(instructionEnd, until);
+        if (until !== undefined) this.runSliceUntil(instructionEnd, until);
+        else if (this.engine === 'blocks') this.runSliceBlocks(instructionEnd);
+        else this.runSlice(instructionEnd);
       } catch (e) {
         this.skipBreakpointOnce = false;
         this.handleThrow(e);
@@ -536,6 +558,22 @@ export class Machine {
   private runSlice(instructionEnd: number): void {
     const cpu = this.cpu;
     while (cpu.cycles < this.sliceEnd && cpu.instructions < instructionEnd && cpu.pendingExceptionReturn === -1) {
+      cpu.step();
+    }
+  }
+
+  /** The hot loop with compiled blocks; single instructions where a block would overrun the
+   *  instruction budget, inside IT blocks, and where nothing compiles (the step raises the fault). */
+  private runSliceBlocks(instructionEnd: number): void {
+    const cpu = this.cpu;
+    while (cpu.cycles < cpu.sliceEnd && cpu.instructions < instructionEnd && cpu.pendingExceptionReturn === -1) {
+      if (cpu.itState === 0 && cpu.thumb && (cpu.pc & 1) === 0) {
+        const block = cpu.blockAt(cpu.pc);
+        if (block !== null && cpu.instructions + block.length <= instructionEnd) {
+          block.run(cpu);
+          continue;
+        }
+      }
       cpu.step();
     }
   }
@@ -651,6 +689,7 @@ export class Machine {
     if (!this.breakpoints.delete(address)) return;
     const region = this.bus.regionAt(address, 2);
     if (region?.decoded) region.decoded[(address - region.base) >> 1] = undefined;
+    region?.forgetBlocks();
   }
 
   clearBreakpoints(): void {
@@ -683,6 +722,8 @@ export class Machine {
       },
     };
     (region.decoded as (Decoded | undefined)[])[slot] = trap;
+    // Blocks compiled with the instruction itself must not run past the trap.
+    region.forgetBlocks();
   }
 
   /** Code under breakpoints was rewritten: put the traps back. */

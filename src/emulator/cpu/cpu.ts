@@ -6,6 +6,7 @@ import type { Bus, RamRegion } from '../bus';
 import { FaultKind, GuestFault } from './fault';
 import type { Decoded } from './decoded';
 import { decode } from './decode';
+import { compileBlock, type Block } from './blocks';
 
 export type Profile = 'v6m' | 'v7m' | 'v7em';
 
@@ -112,6 +113,11 @@ export class Cpu {
   private codeBase = 0;
   private codeLimit = 0;
   private codeCache: (Decoded | undefined)[] = [];
+  private codeRegion: RamRegion | null = null;
+
+  /** The run loop's deadline in cycles: the Machine's slice end, kept here so that compiled
+   *  blocks can stop where the interpreter loop would (0 requests attention). */
+  sliceEnd = 0;
 
   constructor(readonly bus: Bus, readonly profile: Profile) {}
 
@@ -347,6 +353,37 @@ export class Cpu {
     this.codeBase = region.base;
     this.codeLimit = region.size - 1;
     this.codeCache = cache;
+    this.codeRegion = region;
+  }
+
+  /** The compiled block starting at address (compiling it on first use), or null when there is
+   *  nothing to compile there (the caller steps instead, which raises the fault). */
+  blockAt(address: number): Block | null {
+    const offset = address - this.codeBase;
+    const region = this.codeRegion;
+    if (region !== null && offset >= 0 && offset < this.codeLimit) {
+      const blocks = region.blocks as (Block | undefined)[] | null;
+      if (blocks !== null) {
+        const b = blocks[offset >> 1];
+        if (b !== undefined) return b;
+      }
+    }
+    return this.compileBlockAt(address);
+  }
+
+  private compileBlockAt(address: number): Block | null {
+    try {
+      this.fetch(address);
+    } catch {
+      return null;
+    }
+    const region = this.codeRegion;
+    if (region === null) return null;
+    const block = compileBlock(this, region, address);
+    if (block === null) return null;
+    const blocks = (region.blocks ?? (region.blocks = new Array(region.size >> 1))) as (Block | undefined)[];
+    blocks[(address - region.base) >> 1] = block;
+    return block;
   }
 
   /** Execute one instruction at pc. Throws GuestFault (the instruction is then not retired and

@@ -1,0 +1,104 @@
+// Straight-line blocks of decoded instructions compiled into one JavaScript function each, so that a
+// run of instructions costs one dispatch instead of one per instruction, and the per-instruction
+// closures are called from call sites that only ever see one target (the engine can inline them).
+//
+// A block runs exactly what Cpu.step would, instruction by instruction, and stops at the same
+// points the interpreter loop would look around: after every instruction it leaves when the next
+// PC is not the next instruction (a branch, an exception return, an interworking change) or when
+// the run loop's deadline has come (cpu.cycles >= cpu.sliceEnd: a timer event, or a request for
+// attention such as an NVIC write, SVC, WFI or a write to code). Faults propagate with cpu.pc at
+// the faulting instruction and nothing retired, as in Cpu.step. Blocks never contain an
+// instruction inside an IT block (the loop only enters them with ITSTATE clear, and an IT
+// instruction ends its block), so no per-instruction condition checks are needed.
+
+import type { RamRegion } from '../bus';
+import type { Cpu } from './cpu';
+import type { Decoded, Exec } from './decoded';
+
+/** A compiled block: its instruction count (for maxInstructions) and its code. */
+export interface Block {
+  readonly length: number;
+  readonly run: Exec;
+}
+
+/** Longest block; long enough to amortise the dispatch, short enough to compile quickly. */
+const MAX_BLOCK = 48;
+
+/** Mnemonics after which a block ends even if the next PC is the next instruction: they can change
+ *  state the loop must see before going on (EPSR.T, ITSTATE, masks, sleep), or are rare. */
+const ENDS_BLOCK = /^(b|bl|blx|bx|cbz|cbnz|tbb|tbh|it[te]*|svc|bkpt|udf|wfi|wfe|sev|cpsi[de]|msr|mrs|isb|dsb|dmb|pop|ldm|ldmia|ldmdb|ldmfd|ldmea)$/;
+
+function mnemonicOf(text: string): string {
+  const m = /^[a-z0-9]+/.exec(text);
+  return m === null ? '' : m[0];
+}
+
+/** True when a decoded instruction must end its block (see ENDS_BLOCK), or writes the PC. */
+function endsBlock(d: Decoded): boolean {
+  let text: string;
+  try {
+    text = d.asm();
+  } catch {
+    return true;
+  }
+  const mnemonic = mnemonicOf(text);
+  // Conditional branches are b<cond>: strip a condition suffix for the check.
+  if (/^b(eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le|al)$/.test(mnemonic)) return true;
+  if (ENDS_BLOCK.test(mnemonic)) return true;
+  // Any other instruction that names the PC (mov pc, ldr pc, add pc...) may write it.
+  return /\bpc\b/.test(text.replace(/\[pc[^\]]*\]/g, '')) || mnemonic === '';
+}
+
+type BlockFactory = (...execs: Exec[]) => Exec;
+/** Generated factories by shape (addresses, sizes, cycles): identical code is compiled once. */
+const factories = new Map<string, BlockFactory>();
+
+function factoryFor(addresses: number[], sizes: number[], cycles: number[]): BlockFactory {
+  const key = addresses.join(',') + '|' + sizes.join(',') + '|' + cycles.join(',');
+  let factory = factories.get(key);
+  if (factory !== undefined) return factory;
+  const params: string[] = [];
+  const lines: string[] = [];
+  for (let i = 0; i < addresses.length; i++) {
+    const next = (addresses[i] + sizes[i]) >>> 0;
+    params.push(`e${i}`);
+    lines.push(
+      `cpu.pc = ${addresses[i]}; cpu.nextPc = ${next}; e${i}(cpu); cpu.cycles += ${cycles[i]}; cpu.instructions++;`,
+      `if (cpu.nextPc !== ${next} || cpu.cycles >= cpu.sliceEnd) { cpu.pc = cpu.nextPc; return; }`,
+    );
+  }
+  lines.push(`cpu.pc = cpu.nextPc;`);
+  const source = `return function block_${addresses[0].toString(16)}(cpu) {\n${lines.join('\n')}\n};`;
+  factory = new Function(...params, source) as BlockFactory;
+  factories.set(key, factory);
+  return factory;
+}
+
+/** Compile the block starting at address in region (null if not even one instruction decodes). */
+export function compileBlock(cpu: Cpu, region: RamRegion, address: number): Block | null {
+  const execs: Exec[] = [];
+  const addresses: number[] = [];
+  const sizes: number[] = [];
+  const cycles: number[] = [];
+  let a = address;
+  while (execs.length < MAX_BLOCK && a + 2 <= region.end) {
+    let d: Decoded;
+    try {
+      d = cpu.fetch(a);
+    } catch {
+      break;
+    }
+    if (a + d.size > region.end) break;
+    execs.push(d.exec);
+    addresses.push(a);
+    sizes.push(d.size);
+    cycles.push(d.cycles);
+    a = (a + d.size) >>> 0;
+    if (endsBlock(d)) break;
+  }
+  if (execs.length === 0) return null;
+  // Unrelated blocks of the same shape are rare: a factory per block costs one compile each,
+  // which is what the cache key saves for blocks rebuilt after a breakpoint or code change.
+  const run = factoryFor(addresses, sizes, cycles)(...execs);
+  return { length: execs.length, run };
+}
