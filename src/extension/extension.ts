@@ -1,9 +1,13 @@
-// Activation: registers the cortex-m-sim debugger's configuration provider and adapter factory.
-// Only this folder imports vscode; the adapter runs as its own Node program (dist/adapter.js).
+// Activation: registers the cortex-m-sim debugger's configuration provider and adapter factory,
+// and a status-bar item with the simulation's state. Only this folder imports vscode. The adapter
+// runs as its own Node program (dist/adapter.js) by default, or inside the extension host when the
+// setting "cortex-m-sim.debugAdapter" is "inline" (easier to debug the adapter itself).
 
 import * as vscode from 'vscode';
 import * as path from 'node:path';
+import { CortexMSimSession } from '../adapter/session';
 import { findFirmwareElfs } from './firmware-discovery';
+import { formatStatus, type SimulationStatus } from './status';
 
 const DEBUG_TYPE = 'cortex-m-sim';
 
@@ -53,16 +57,74 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
 class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
   constructor(private readonly context: vscode.ExtensionContext) {}
   createDebugAdapterDescriptor(): vscode.DebugAdapterDescriptor {
+    const mode = vscode.workspace.getConfiguration('cortex-m-sim').get<string>('debugAdapter', 'process');
+    if (mode === 'inline') {
+      // The session object speaks DAP messages directly (handleMessage / onDidSendMessage).
+      return new vscode.DebugAdapterInlineImplementation(new CortexMSimSession() as unknown as vscode.DebugAdapter);
+    }
     return new vscode.DebugAdapterExecutable(process.execPath, [
       this.context.asAbsolutePath(path.join('dist', 'adapter.js')),
     ]);
   }
 }
 
+/** Shows "running · 42.0 MIPS" / "stopped" for the active cortex-m-sim session, polled once a
+ *  second through the adapter's status request (so it works in and out of process). */
+class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+
+  constructor() {
+    this.item.name = 'Cortex-M Sim';
+    this.item.tooltip = 'Cortex-M Sim: simulation state';
+  }
+
+  update(session: vscode.DebugSession | undefined): void {
+    if (!session || session.type !== DEBUG_TYPE) {
+      this.stop();
+      return;
+    }
+    if (!this.timer) this.timer = setInterval(() => void this.poll(), 1000);
+    void this.poll();
+  }
+
+  private async poll(): Promise<void> {
+    const session = vscode.debug.activeDebugSession;
+    if (!session || session.type !== DEBUG_TYPE || this.busy) return;
+    this.busy = true;
+    try {
+      const status = (await session.customRequest('cortex-m-sim/status')) as SimulationStatus;
+      this.item.text = formatStatus(status);
+      this.item.show();
+    } catch {
+      this.item.hide();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.item.hide();
+  }
+
+  dispose(): void {
+    this.stop();
+    this.item.dispose();
+  }
+}
+
 export function activate(context: vscode.ExtensionContext): void {
+  const status = new StatusBar();
   context.subscriptions.push(
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigurationProvider()),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new AdapterFactory(context)),
+    status,
+    vscode.debug.onDidChangeActiveDebugSession((s) => status.update(s)),
+    vscode.debug.onDidStartDebugSession((s) => status.update(s)),
+    vscode.debug.onDidTerminateDebugSession(() => status.update(vscode.debug.activeDebugSession)),
   );
 }
 
