@@ -2,9 +2,10 @@
 // DMB, DSB and ISB, A5.3 of the ARMv6-M ARM).
 //
 // Exclusions (not compared, on purpose):
-// - Coprocessor / floating-point space, DSP-extension instructions (SSAT16, SXTAB, QADD, SMLAxy,
-//   UMAAL, PKHBT, ...): not part of ARMv7-M without the DSP extension; unicorn's only M-profile
-//   model (see KNOWN-DEVIATIONS.md) implements them, so they cannot be compared as UNDEFINED.
+// - Coprocessor / floating-point space. DSP-extension instructions (SSAT16, SXTAB, QADD, SMLAxy,
+//   UMAAL, PKHBT, ...) are not part of ARMv7-M without the DSP extension, but unicorn's only
+//   M-profile model (see KNOWN-DEVIATIONS.md) implements them: class v7m-undef-dsp self-checks
+//   that our Cortex-M3 model raises UNDEFINSTR for them instead.
 // - MSR/MRS of privileged registers (MSP, PSP, PRIMASK, BASEPRI, FAULTMASK, CONTROL) and CPS:
 //   state the harness does not compare. MSR APSR_g: needs the DSP extension.
 // - PLD/PLI, LDRT-family with SP/PC, and every UNPREDICTABLE register choice the ARM ARM lists
@@ -402,6 +403,25 @@ function v6mUndefined32(g: CaseBuilder): void {
   g.expect(FaultKind.UndefinedInstruction);
 }
 
+/** DSP-extension encodings (ARMv7-M ARM A5.3: "ARMv7E-M" rows): UNDEFINED on a Cortex-M3. unicorn
+ *  executes them (its only M-profile model has the extension), so this is self-checked. */
+function v7mUndefinedDsp(g: CaseBuilder): void {
+  const rd = g.reg();
+  const rn = g.reg();
+  const rm = g.reg();
+  switch (g.rng.int(8)) {
+    case 0: g.emit32(0xfa80 | rn, 0xf080 | (rd << 8) | (g.rng.int(4) << 4) | rm); break; // QADD/QDADD/QSUB/QDSUB
+    case 1: g.emit32(0xfa90 | (g.rng.int(3) << 4) | rn, 0xf000 | (rd << 8) | (g.rng.int(8) << 4) | rm); break; // parallel add/sub
+    case 2: g.emit32(0xfa40 | rn, 0xf080 | (rd << 8) | (g.rng.int(4) << 4) | rm); break; // SXTAB
+    case 3: g.emit32(0xfb10 | rn, (g.reg() << 12) | (rd << 8) | (g.rng.int(4) << 4) | rm); break; // SMLA<x><y>
+    case 4: g.emit32(0xfbe0 | rn, (rd << 12) | (g.regExcept(rd) << 8) | 0x60 | rm); break; // UMAAL
+    case 5: g.emit32(0xeac0 | rn, (g.rng.int(8) << 12) | (rd << 8) | (g.rng.int(4) << 6) | (g.rng.int(2) << 5) | rm); break; // PKHBT/PKHTB
+    case 6: g.emit32(0xfaa0 | rn, 0xf080 | (rd << 8) | rm); break; // SEL
+    default: g.emit32(0xf320 | rn, (rd << 8) | g.rng.int(16)); break; // SSAT16
+  }
+  g.expect(FaultKind.UndefinedInstruction);
+}
+
 /** UDF.W and undefined op values in the data-processing tables: both sides must fault. */
 function undefined32(g: CaseBuilder): void {
   switch (g.rng.int(2)) {
@@ -430,5 +450,6 @@ export const CLASSES_32: InstrClass[] = [
   { name: 'tbb', profiles: V7, weight: 2, gen: tableBranch },
   { name: 'it32', profiles: V7, weight: 3, gen: itBlock32 },
   { name: 'undef32', profiles: V7, weight: 1, gen: undefined32 },
+  { name: 'v7m-undef-dsp', profiles: V7, weight: 1, gen: v7mUndefinedDsp },
 ];
 
