@@ -9,6 +9,10 @@ import { DW_AT, DW_TAG } from './dwarf/constants';
 import { DebugInfoReader, type Die, type PcRange, type Unit } from './dwarf/info';
 import { LineProgram, LineTable, type LineLocation } from './dwarf/line';
 import { dwarfSectionsOf, type DwarfSections } from './dwarf/sections';
+import { evaluateLocation, type ExpressionContext, type Location } from './dwarf/expression';
+import { locationAt } from './dwarf/loc';
+import { dwarfError } from './dwarf/reader';
+import { typeName } from './dwarf/types';
 
 export interface FunctionFrame {
   /** Display name: the demangled linkage name when there is one, else DW_AT_name. */
@@ -24,6 +28,15 @@ export interface FunctionFrame {
   callFile?: string;
   callLine?: number;
   callColumn?: number;
+}
+
+export interface VariableInfo {
+  name: string;
+  die: Die;
+  /** The variable's type DIE (undefined for void or when not recorded). */
+  type: Die | undefined;
+  typeName: string;
+  isParameter: boolean;
 }
 
 interface SubprogramEntry {
@@ -250,5 +263,62 @@ export class DebugInfo {
       frame.callColumn = die.number(DW_AT.call_column);
     }
     return frame;
+  }
+
+  /**
+   * Parameters and local variables visible at `pc` in a function frame (a subprogram or an inlined
+   * instance): the frame's own, then those of each lexical block holding pc, innermost last.
+   */
+  variablesAt(frame: FunctionFrame, pc: number): VariableInfo[] {
+    const out: VariableInfo[] = [];
+    const visit = (scope: Die, depth: number) => {
+      if (depth > 64) return;
+      for (const child of scope.children()) {
+        if (child.tag === DW_TAG.formal_parameter || child.tag === DW_TAG.variable) {
+          const name = child.name();
+          if (!name) continue;
+          const type = child.referenced(DW_AT.type) ?? child.referenced(DW_AT.abstract_origin)?.referenced(DW_AT.type);
+          out.push({ name, die: child, type, typeName: typeName(type), isParameter: child.tag === DW_TAG.formal_parameter });
+        } else if (child.tag === DW_TAG.lexical_block) {
+          const ranges = child.ranges();
+          if (ranges.length === 0 || ranges.some((r) => pc >= r.low && pc < r.high)) visit(child, depth + 1);
+        }
+      }
+    };
+    visit(frame.die, 0);
+    return out;
+  }
+
+  /**
+   * Where a variable is at `pc`, evaluating its location expression (or location list) against
+   * the context. The frame base comes from the enclosing subprogram's DW_AT_frame_base.
+   */
+  locate(variable: VariableInfo, pc: number, ctx: ExpressionContext): Location {
+    const die = variable.die;
+    const attr = die.attr(DW_AT.location);
+    if (!attr) {
+      if (die.has(DW_AT.const_value)) {
+        const a = die.attr(DW_AT.const_value)!;
+        return a.value instanceof Uint8Array ? { kind: 'implicit', bytes: a.value } : { kind: 'value', value: die.unit.numberValue(a) >>> 0 };
+      }
+      return { kind: 'optimizedOut' };
+    }
+    const expr = locationAt(die.unit, attr, pc);
+    if (!expr) return { kind: 'optimizedOut' };
+    const sub = this.subprogramAt(pc);
+    const frameBaseAttr = sub?.attr(DW_AT.frame_base);
+    const withFrameBase: ExpressionContext = {
+      ...ctx,
+      frameBase: () => {
+        if (!sub || !frameBaseAttr) throw dwarfError('.debug_info', die.offset, 'variable uses DW_OP_fbreg but its function has no DW_AT_frame_base');
+        const fbExpr = locationAt(sub.unit, frameBaseAttr, pc);
+        const fb = fbExpr ? evaluateLocation(fbExpr, ctx, sub.unit.addressSize) : { kind: 'optimizedOut' as const };
+        if (fb.kind === 'register') return ctx.readRegister(fb.register);
+        if (fb.kind === 'memory') return fb.address;
+        if (fb.kind === 'value') return fb.value;
+        throw dwarfError('.debug_info', sub.offset, `frame base is not available at 0x${pc.toString(16)}`);
+      },
+    };
+    return evaluateLocation(expr, withFrameBase, die.unit.addressSize);
   }
 }

@@ -145,6 +145,7 @@ export class Unit {
   private strOffsetsBase = -1;
   private addrBase = -1;
   private rnglistsBase = -1;
+  private loclistsBaseValue = -1;
   private lowPcBase = 0;
 
   constructor(
@@ -202,6 +203,7 @@ export class Unit {
       this.strOffsetsBase = die.number(DW_AT.str_offsets_base) ?? -1;
       this.addrBase = die.number(DW_AT.addr_base) ?? die.number(DW_AT.GNU_addr_base) ?? -1;
       this.rnglistsBase = die.number(DW_AT.rnglists_base) ?? -1;
+      this.loclistsBaseValue = die.number(DW_AT.loclists_base) ?? -1;
       const low = die.attr(DW_AT.low_pc);
       this.lowPcBase = low ? this.numberValue(low) : 0;
     }
@@ -210,6 +212,16 @@ export class Unit {
 
   get name(): string | undefined {
     return this.root().string(DW_AT.name);
+  }
+  /** The unit's base address (its DW_AT_low_pc), which location and range lists are relative to. */
+  get baseAddress(): number {
+    this.root();
+    return this.lowPcBase;
+  }
+  /** DW_AT_loclists_base, or the size of the first .debug_loclists header when absent. */
+  get loclistsBase(): number {
+    this.root();
+    return this.loclistsBaseValue >= 0 ? this.loclistsBaseValue : this.is64 ? 20 : 12;
   }
   get compDir(): string | undefined {
     return this.root().string(DW_AT.comp_dir);

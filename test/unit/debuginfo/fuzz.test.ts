@@ -44,6 +44,8 @@ function mutate(src: Uint8Array, rnd: () => number): Uint8Array {
   return out;
 }
 
+const dummyContext = { readRegister: () => 0x20000100, readMemory: () => 0, cfa: () => 0x20001000 };
+
 /** Asks every question the debugger would, so lazily-read data is read too. */
 function exercise(bytes: Uint8Array): void {
   const elf = readElf(bytes, 'fuzz.elf');
@@ -65,7 +67,9 @@ function exercise(bytes: Uint8Array): void {
   const base = text?.addr ?? 0x08000000;
   for (let a = base; a < base + Math.min(text?.size ?? 0x40, 0x100); a += 2) {
     di.lineAt(a);
-    di.functionsAt(a);
+    for (const frame of di.functionsAt(a)) {
+      for (const v of di.variablesAt(frame, a)) di.locate(v, a, dummyContext);
+    }
   }
   di.addressesFor('tiny.c', 8);
   di.addressesFor('inline.c', 6);
