@@ -25,6 +25,8 @@ export interface HarnessOptions {
   examples?: number;
   /** unicorn processes working on consecutive batches in parallel (our core keeps up with two). */
   workers?: number;
+  /** Test-only: alter our outcome for a case (to prove the comparison notices wrong results). */
+  tamper?: (c: TestCase, ours: Outcome) => void;
   /** Progress lines (long local runs). */
   progress?: (line: string) => void;
 }
@@ -265,6 +267,7 @@ export async function runDifferential(options: HarnessOptions): Promise<Report> 
       const pending = oracles[b % workers].run(codeImage, dataImage, toOracle);
       core.loadImages(codeImage, dataImage);
       const ours = cases.map((c) => core.run(c));
+      if (options.tamper) for (let i = 0; i < cases.length; i++) options.tamper(cases[i], ours[i]);
       inFlight.push({ b, cases, ours, pending });
       while (inFlight.length >= workers || (b === batches - 1 && inFlight.length > 0)) {
         const done = inFlight.shift()!;
