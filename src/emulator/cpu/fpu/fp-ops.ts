@@ -7,7 +7,7 @@
 // NaN), and pack32/pack64 turn that into bits for the destination format.
 
 import {
-  DOUBLE, Fpscr, type FpContext, type FpFormat, HALF, RoundingMode, SINGLE, errorOut, pow2, roundTo, trueExponent,
+  DOUBLE, Fpscr, type FpContext, type FpFormat, HALF, RoundingMode, SINGLE, errorOut, pow2, roundTo, scaleBy, trueExponent,
   twoProduct, twoSum,
 } from './fp-round';
 
@@ -225,8 +225,9 @@ export function fpAdd(fmt: FpFormat, ctx: FpContext): void {
   let hi = twoSum(v1, v2);
   let lo = errorOut;
   let scaleExp = 0;
-  if (!isFinite(hi)) {
-    // Only doubles can overflow here; halving both operands is exact for such large values.
+  if (!isFinite(hi) || lo !== lo) {
+    // Only doubles can overflow here, in the sum or inside TwoSum (s - a for huge operands of
+    // opposite signs); halving both operands is exact for such large values.
     hi = twoSum(v1 * 0.5, v2 * 0.5);
     lo = errorOut;
     scaleExp = 1;
@@ -251,7 +252,7 @@ export function fpMul(fmt: FpFormat, ctx: FpContext): void {
   }
   const e1 = trueExponent(v1);
   const e2 = trueExponent(v2);
-  const hi = twoProduct(v1 * pow2(-e1), v2 * pow2(-e2));
+  const hi = twoProduct(scaleBy(v1, -e1), scaleBy(v2, -e2));
   numeric(roundTo(fmt, hi, errorOut, ctx, rmodeOf(ctx), flushing(ctx), false, e1 + e2));
 }
 
@@ -273,8 +274,8 @@ export function fpDiv(fmt: FpFormat, ctx: FpContext): void {
   // Work on mantissas in [1, 2) so nothing underflows; the exponent goes to roundTo.
   const e1 = trueExponent(v1);
   const e2 = trueExponent(v2);
-  const a = v1 * pow2(-e1);
-  const b = v2 * pow2(-e2);
+  const a = scaleBy(v1, -e1);
+  const b = scaleBy(v2, -e2);
   const q = a / b;
   // The sign of the remainder a - q*b says on which side of q the exact quotient lies. It must be
   // exact when q is on or halfway between two representable values; q*b is then computed exactly.
@@ -294,7 +295,7 @@ export function fpSqrt(fmt: FpFormat, ctx: FpContext): void {
   if (t === FpType.Infinity) return numeric(v);
   let e = trueExponent(v);
   if ((e & 1) !== 0) e -= 1;
-  const m = v * pow2(-e); // in [1, 4)
+  const m = scaleBy(v, -e); // in [1, 4); 2^-e alone overflows for subnormal v
   const s = Math.sqrt(m);
   const p = twoProduct(s, s);
   const remainder = (m - p) - errorOut;
@@ -346,7 +347,7 @@ export function fpMulAdd(fmt: FpFormat, ctx: FpContext): void {
 // integers (rare: only FPv5 double-precision cores execute it).
 function decompose(x: number): [bigint, number] {
   const e = trueExponent(x) - 52;
-  return [BigInt(x * pow2(-e)), e]; // x = integer of 53 bits * 2^e
+  return [BigInt(scaleBy(x, -e)), e]; // x = integer of 53 bits * 2^e
 }
 
 function mulAddDoubleExact(a: number, b: number, c: number, ctx: FpContext): void {
@@ -421,21 +422,26 @@ export function fpMaxMinNum(max: boolean, ctx: FpContext): void {
   numeric(max ? (v1 > v2 ? v1 : v2) : (v1 < v2 ? v1 : v2));
 }
 
-/** Round an integral-or-not value to an integer under a mode; sets `roundedInexact`. */
+/** Round an integral-or-not value to an integer under a mode; sets `roundedInexact`. Works from
+ *  the truncation: v - trunc(v) is exact, where v - floor(v) is not for negative v just above -1/2
+ *  (-0.49999999999999994 + 1 rounds to a tie). */
 let roundedInexact = false;
 function roundToInteger(v: number, mode: RoundingMode): number {
-  const floor = Math.floor(v);
-  const fraction = v - floor;
-  roundedInexact = fraction !== 0;
-  let up: boolean;
+  const truncated = Math.trunc(v);
+  const diff = v - truncated;
+  roundedInexact = diff !== 0;
+  if (diff === 0) return truncated;
+  const negative = v < 0;
+  const part = negative ? -diff : diff;
+  let away: boolean;
   switch (mode) {
-    case RoundingMode.RN: up = fraction > 0.5 || (fraction === 0.5 && floor % 2 !== 0); break;
-    case RoundingMode.RA: up = fraction > 0.5 || (fraction === 0.5 && v > 0); break;
-    case RoundingMode.RP: up = fraction !== 0; break;
-    case RoundingMode.RM: up = false; break;
-    default: up = fraction !== 0 && v < 0; break;
+    case RoundingMode.RN: away = part > 0.5 || (part === 0.5 && truncated % 2 !== 0); break;
+    case RoundingMode.RA: away = part >= 0.5; break;
+    case RoundingMode.RP: away = !negative; break;
+    case RoundingMode.RM: away = negative; break;
+    default: away = false; break;
   }
-  return up ? floor + 1 : floor;
+  return away ? truncated + (negative ? -1 : 1) : truncated;
 }
 
 /** FPRoundInt(slot0): VRINT*; `exact` raises IXC when the value changes (VRINTX). */

@@ -75,8 +75,9 @@ export function pow2(n: number): number {
   return n > 0 ? POW2[1023 + POW2_BIAS] * pow2(n - 1023) : POW2[-1022 + POW2_BIAS] * pow2(n + 1022);
 }
 
-/** x * 2^n without overflowing the intermediate power (n up to 1074 + 600). */
-function scaleBy(x: number, n: number): number {
+/** x * 2^n without overflowing the intermediate power (n up to 1074 + 600): exact whenever the
+ *  result is a normal double, e.g. when normalising a subnormal operand by 2^1074. */
+export function scaleBy(x: number, n: number): number {
   if (n > 1000) return x * pow2(n - 600) * pow2(600);
   if (n < -1000) return x * pow2(n + 600) * pow2(-600);
   return x * pow2(n);
@@ -139,8 +140,15 @@ export function roundTo(
       if (fraction === 0) fraction = Number.MIN_VALUE; // nonzero sticky bit
     } else if (loMag < 0) {
       truncated -= 1;
-      fraction = 1 + scaleBy(loMag, scaleExp - ulpExp);
+      const below = scaleBy(loMag, scaleExp - ulpExp); // in (-1, 0)
+      fraction = 1 + below;
       if (fraction === 1) fraction = 1 - Number.EPSILON;
+      else if (fraction === 0.5) {
+        // 1 + below may have rounded onto the midpoint; 0.5 + below is exact (Sterbenz) and
+        // says on which side of it the exact value lies.
+        const beyond = 0.5 + below;
+        tie = beyond > 0 ? 1 : beyond < 0 ? -1 : 0;
+      }
     }
   } else if (fraction === 0.5) {
     tie = loMag > 0 ? 1 : loMag < 0 ? -1 : 0;

@@ -468,7 +468,11 @@ function roundIntExec(dbl: boolean, d: number, m: number, mode: number, exact: b
 /** VSEL, VMAXNM/VMINNM, VRINTA/N/P/M, VCVTA/N/P/M (FPv5, hw1 = 1111 1110 ...). */
 function decodeFpv5Unconditional(hw1: number, hw2: number): Decoded {
   const { dbl, d, n, m, sd, dm, sm } = fields(hw1, hw2);
-  if (dbl && (d | n | m) >= 16) return undefinedFp(hw1, hw2, NO_HIGH_D);
+  // Which fields name D registers: VSEL/VMAXNM/VMINNM all three; VRINT<a,n,p,m> Dd and Dm (Vn holds
+  // opcode bits); VCVT<a,n,p,m> only Dm (the destination is an S register).
+  const threeRegister = (hw1 & 0x80) === 0 || ((hw1 >>> 4) & 3) === 0;
+  const highD = threeRegister ? (d | n | m) >= 16 : (hw1 & 0x4) === 0 ? (d | m) >= 16 : m >= 16;
+  if (dbl && highD) return undefinedFp(hw1, hw2, NO_HIGH_D);
   const r = dbl ? dReg : sReg;
   const ty = dbl ? '.f64' : '.f32';
   if ((hw1 & 0x80) === 0) {
@@ -495,7 +499,7 @@ function decodeFpv5Unconditional(hw1: number, hw2: number): Decoded {
     const inner = binary(dbl, d, n, m, op, false);
     return make((cpu) => { requireDouble(cpu); inner(cpu); }, 1, () => `${min ? 'vminnm' : 'vmaxnm'}${ty} ${r(d)}, ${r(n)}, ${r(m)}`);
   }
-  if (opc === 3 && (hw1 & 0xe) === 0x8 && (hw2 & 0x40) !== 0) {
+  if (opc === 3 && (hw1 & 0x8) === 0x8 && (hw2 & 0x40) !== 0) {
     const rm = hw1 & 3;
     const mode = [RoundingMode.RA, RoundingMode.RN, RoundingMode.RP, RoundingMode.RM][rm];
     const letter = 'anpm'[rm];
