@@ -47,6 +47,22 @@ describe('c++filt oracle: demangling', function () {
     });
   }
 
+  it('C++ names from ARM and host builds (templates, operators, ctors, std, substitutions)', () => {
+    for (const list of ['cxx-arm-symbols.txt', 'cxx-host-symbols.txt']) {
+      const names = fs.readFileSync(path.join(__dirname, '..', 'unit', 'debuginfo', 'data', list), 'utf8').split('\n').filter(Boolean);
+      const expected = cxxfilt(names);
+      const wrong: string[] = [];
+      let unsupported = 0;
+      names.forEach((n, i) => {
+        const ours = demangle(n);
+        if (ours === n) unsupported++; // a construct the basic demangler leaves alone (lambdas, expressions)
+        else if (ours !== expected[i]) wrong.push(`${n}\n  ours:    ${ours}\n  c++filt: ${expected[i]}`);
+      });
+      assert.deepEqual(wrong, [], list);
+      assert.ok(unsupported <= names.length * 0.1, `${list}: ${unsupported} of ${names.length} not demangled`);
+    }
+  });
+
   it('Rust v0 names (generics, closures, shims, consts, dyn, punycode)', () => {
     const names = fs.readFileSync(path.join(__dirname, '..', 'unit', 'debuginfo', 'data', 'rust-v0-symbols.txt'), 'utf8').split('\n').filter(Boolean);
     const { checked, mismatches } = compare(names, true);

@@ -38,3 +38,27 @@ describe('debuginfo/demangle: Rust v0', () => {
     }
   });
 });
+
+describe('debuginfo/demangle: Itanium C++ (basic)', () => {
+  const cases: Array<[string, string]> = [
+    ['_ZN2hw4gpio3Pin4makeEii', 'hw::gpio::Pin::make(int, int)'],
+    ['_ZN2hw4gpio3PinD2Ev', 'hw::gpio::Pin::~Pin()'],
+    ['_ZNK2hw4gpio3PinplERKS1_', 'hw::gpio::Pin::operator+(hw::gpio::Pin const&) const'],
+    ['_ZNV2hw4gpio3Pin3setEb', 'hw::gpio::Pin::set(bool) volatile'],
+    ['_Z2cbPFviERA4_iPKPKchaewDs', 'cb(void (*)(int), int (&) [4], char const* const*, unsigned char, signed char, long double, wchar_t, char16_t)'],
+    ['_Z5maxofIiET_S0_S0_', 'int maxof<int>(int, int)'],
+    ['_ZN4RingIPN2hw4gpio3PinELi4EE4pushERKS3_', 'Ring<hw::gpio::Pin*, 4>::push(hw::gpio::Pin* const&)'],
+    ['_ZTV4Base', 'vtable for Base'],
+    ['_ZZ10use_hiddeniE7counter', 'use_hidden(int)::counter'],
+    ['_ZN3drv4UartILNS_4ModeE0EE4initEv', 'drv::Uart<(drv::Mode)0>::init()'],
+    ['_Z3addii.constprop.0', 'add(int, int) [clone .constprop.0]'],
+  ];
+  for (const [mangled, want] of cases) {
+    it(want, () => assert.equal(demangle(mangled), want));
+  }
+  it('leaves unsupported constructs (lambdas) and malformed names unchanged', () => {
+    assert.equal(demangle('_ZZ3lamiENKUliE_clEi'), '_ZZ3lamiENKUliE_clEi');
+    assert.equal(demangle('_ZN3foo'), '_ZN3foo');
+    assert.equal(demangle('_Z'), '_Z');
+  });
+});
