@@ -55,7 +55,7 @@ function dataPattern(): Uint32Array {
 }
 const PATTERN = dataPattern();
 
-export function runUnicorn(cases: Case[]): Outcome[] {
+export function runUnicorn(cases: Case[], model: 'm4' | 'm7' = 'm4'): Outcome[] {
   const input = new Uint32Array(cases.length * 49);
   cases.forEach((c, k) => {
     const o = k * 49;
@@ -69,7 +69,7 @@ export function runUnicorn(cases: Case[]): Outcome[] {
   const file = path.join(os.tmpdir(), `fpdsp-${process.pid}-${Date.now()}.bin`);
   fs.writeFileSync(file, Buffer.from(input.buffer));
   try {
-    const result = spawnSync(PYTHON, [DRIVER, file], { maxBuffer: 1 << 30 });
+    const result = spawnSync(PYTHON, [DRIVER, file, model], { maxBuffer: 1 << 30 });
     if (result.status !== 0) throw new Error(`unicorn driver failed: ${result.stderr.toString()}`);
     const out = result.stdout;
     const words = new Uint32Array(out.buffer, out.byteOffset, out.byteLength / 4);

@@ -3,13 +3,15 @@ import { type Case, OurMachine, describeCase, diffOutcomes, runUnicorn, unicornA
 import { isKnownDeviation } from './fpdsp-deviations';
 
 /** Returns '' when everything matches, else a report of the first mismatches per mnemonic. */
-export function runDifferential(ctx: Mocha.Context, cases: Case[]): string {
+export function runDifferential(ctx: Mocha.Context, cases: Case[], model: 'm4' | 'm7' = 'm4'): string {
   if (!unicornAvailable()) {
     if (process.env.REQUIRE_ORACLES === '1') throw new Error('unicorn (python3-unicorn for /usr/bin/python3) is required');
     ctx.skip();
   }
-  const theirs = runUnicorn(cases);
+  const theirs = runUnicorn(cases, model);
   const machine = new OurMachine();
+  // The M7 model's FPv5 instructions (VSEL, VMAXNM, VRINT, VCVTA...) need an FPv5 core on our side.
+  if (model === 'm7') machine.cpu.hasDoubleFpu = true;
   const byMnemonic = new Map<string, { count: number; examples: string[] }>();
   let mismatches = 0;
   cases.forEach((c, k) => {

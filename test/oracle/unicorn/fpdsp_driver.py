@@ -25,7 +25,9 @@ def pattern():
 def main():
     data = open(sys.argv[1], 'rb').read()
     uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS)
-    uc.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_M4)
+    # argv[2] 'm7' selects the Cortex-M7 model (FPv5 single-precision instructions; its double
+    # precision is not implemented in unicorn 2.0.1).
+    uc.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_M7 if sys.argv[2:] == ['m7'] else UC_CPU_ARM_CORTEX_M4)
     nrec = len(data) // (REC_WORDS * 4)
     # Each instruction gets its own 16-byte slot so that no translated code is ever invalidated.
     code_size = (CODE + 16 * nrec + 0x10000) & ~0xFFFF
