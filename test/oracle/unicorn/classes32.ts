@@ -244,7 +244,8 @@ function loadStoreSingle(g: CaseBuilder): void {
   const f = g.rng.pick(SINGLE_FORMS);
   // Rt: never SP; PC only for LDR (word) — a LoadWritePC branch — (byte/half with PC are hints).
   const rt = f.load && f.size === 4 && g.rng.chance(0.05) ? 15 : g.reg();
-  const unaligned = f.size > 1 && g.rng.chance(0.15);
+  // LDR pc from an address that is not word aligned is UNPREDICTABLE (A7.7.42).
+  const unaligned = f.size > 1 && rt !== 15 && g.rng.chance(0.15);
   const mode = g.rng.int(f.load ? 4 : 3);
   if (mode === 0) { // imm12, positive offset (the base may sit below the window)
     const imm12 = g.rng.chance(0.3) ? g.rng.int(64) : g.rng.int(4096);
@@ -274,7 +275,8 @@ function loadStoreSingle(g: CaseBuilder): void {
   } else { // literal: Align(PC, 4) +/- imm12 (loads only); pc low in the window so + offsets fit
     g.set(15, CODE_BASE + 2 * g.rng.range(0x10, 0x200));
     const u = g.rng.int(2);
-    const imm12 = u ? g.rng.int(WINDOW - 0x500) : g.rng.int(0x20);
+    let imm12 = u ? g.rng.int(WINDOW - 0x500) : g.rng.int(0x20);
+    if (rt === 15) imm12 &= ~3;
     g.emit32((f.imm12 - 0x80) | 0xf | (u << 7), (rt << 12) | imm12);
   }
 }
