@@ -11,8 +11,10 @@
 // untouched value. With the pattern it is exact unless the firmware stores the pattern itself; with
 // zeroes it can read a few words short when the deepest words pushed were zero.
 
+import { dirname, join } from 'node:path';
 import type { ElfFile } from '../debuginfo/elf';
-import type { Layout } from '../linker/evaluator';
+import { evaluate, type Layout } from '../linker/evaluator';
+import { parseScriptFile } from '../linker/include';
 
 const SHF_WRITE = 1;
 const SHF_ALLOC = 2;
@@ -329,4 +331,56 @@ export function paintStack(
 
 function hex(v: number): string {
   return (v >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * The linker script of a program when launch.json names none: walking up from the ELF to the
+ * crate/project root, a link.x (which INCLUDEs memory.x) or a memory.x, or a single *.ld file.
+ */
+export function findLinkerScript(programPath: string, exists: (path: string) => boolean, list: (dir: string) => string[]): string | undefined {
+  let dir = dirname(programPath);
+  for (let i = 0; i < 6; i++) {
+    for (const name of ['link.x', 'memory.x']) {
+      const p = join(dir, name);
+      if (exists(p)) return p;
+    }
+    const ld = list(dir).filter((n) => n.endsWith('.ld'));
+    if (ld.length === 1) return join(dir, ld[0]);
+    if (exists(join(dir, 'Cargo.toml'))) return undefined;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return undefined;
+}
+
+/** Keeps the parsed script and layout of one program; builds payloads on request. */
+export class MemoryMapProvider {
+  private layout?: Layout;
+  private scriptError?: string;
+
+  constructor(
+    readonly elf: ElfFile,
+    readonly linkerScript: string | undefined,
+    private readonly fallbackRegions: MemoryMapInputs['fallbackRegions'],
+    private readonly extras: Pick<MemoryMapInputs, 'sourceAt' | 'demangle'> = {},
+  ) {
+    if (linkerScript) {
+      try {
+        const script = parseScriptFile(linkerScript, [dirname(linkerScript), dirname(dirname(linkerScript))]);
+        this.layout = evaluate(script, { linked: elf });
+      } catch (e) {
+        this.scriptError = `cannot read the linker script ${linkerScript}: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
+  }
+
+  payload(live?: Pick<MemoryMapInputs, 'readSp' | 'readMemory'>): MemoryMapPayload {
+    const p = computeMemoryMap({
+      elf: this.elf, layout: this.layout, linkerScript: this.layout ? this.linkerScript : undefined,
+      fallbackRegions: this.fallbackRegions, ...this.extras, ...live,
+    });
+    if (this.scriptError) p.warnings.unshift(this.scriptError);
+    return p;
+  }
 }

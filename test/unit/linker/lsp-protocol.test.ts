@@ -95,6 +95,10 @@ function positionOf(text: string, needle: string, delta = 0): { line: number; ch
   return { line, character: before.length - before.lastIndexOf('\n') - 1 };
 }
 
+function messageOf(d: { message: string | MarkupContent }): string {
+  return typeof d.message === 'string' ? d.message : d.message.value;
+}
+
 function hoverText(h: Hover | null): string {
   assert.ok(h, 'no hover');
   return (h.contents as MarkupContent).value;
@@ -197,18 +201,18 @@ describe('linker-script language server (protocol)', function () {
     it('reports a region too small for the linked program, an unknown region and a failed ASSERT', async () => {
       const tooSmall = memText.replace('LENGTH = 512K', 'LENGTH = 1K');
       const d1 = await client.change(MEMORY_X, 2, tooSmall);
-      assert.ok(d1.diagnostics.some((d) => d.severity === 1 && /FLASH/.test(d.message) && /too small|overflow|will not fit/.test(d.message)), JSON.stringify(d1.diagnostics));
+      assert.ok(d1.diagnostics.some((d) => d.severity === 1 && /FLASH/.test(messageOf(d)) && /too small|overflow|will not fit/.test(messageOf(d))), JSON.stringify(d1.diagnostics));
       await client.change(MEMORY_X, 3, memText);
       const broken = linkText.replace('} > RAM AT > FLASH', '} > SRAM AT > FLASH').replace('% 128 == 0', '% 128 == 1');
       const d2 = await client.change(LINK_X, 4, broken);
-      assert.ok(d2.diagnostics.some((d) => /memory region 'SRAM' is not defined/.test(d.message)), JSON.stringify(d2.diagnostics));
-      assert.ok(d2.diagnostics.some((d) => /ASSERT failed: the vector table/.test(d.message)));
+      assert.ok(d2.diagnostics.some((d) => /memory region 'SRAM' is not defined/.test(messageOf(d))), JSON.stringify(d2.diagnostics));
+      assert.ok(d2.diagnostics.some((d) => /ASSERT failed: the vector table/.test(messageOf(d))));
       await client.change(LINK_X, 5, linkText);
     });
 
     it('reports syntax errors with their position and overlapping regions', async () => {
       const d = await client.change(MEMORY_X, 6, memText.replace('RAM   : ORIGIN = 0x20000000', 'RAM   : ORIGIN = 0x08001000').replace('LENGTH = 512K\n', 'LENGTH = 512K junk junk\n'));
-      assert.ok(d.diagnostics.some((x) => /overlaps region 'FLASH'/.test(x.message)), JSON.stringify(d.diagnostics));
+      assert.ok(d.diagnostics.some((x) => /overlaps region 'FLASH'/.test(messageOf(x))), JSON.stringify(d.diagnostics));
       assert.ok(d.diagnostics.some((x) => x.severity === 1 && x.range.start.line === positionOf(memText, 'FLASH :').line));
       await client.change(MEMORY_X, 7, memText);
     });

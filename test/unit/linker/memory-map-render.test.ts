@@ -18,6 +18,9 @@ import { ProgramInfo } from '../../../src/adapter/program-info';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const RUST = path.join(ROOT, 'test/fixtures/firmware/rust');
+/** The little of a DOM element the page callbacks touch (the project compiles without DOM types). */
+interface DomNode { textContent: string | null; className: string; hidden: boolean }
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Dark-theme values of the variables VS Code defines in webviews. */
@@ -72,7 +75,7 @@ describe('memory-map webview (headless chromium)', function () {
     });
     page = await browser.newPage({ viewport: { width: 1100, height: 900 }, deviceScaleFactor: 1 });
     await page.goto('file://' + path.join(dir, 'index.html'));
-    await page.evaluate((payload: MemoryMapPayload) => window.postMessage({ type: 'update', payload }, '*'), blinkyPayload());
+    await page.evaluate((payload: MemoryMapPayload) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage({ type: 'update', payload }, '*'), blinkyPayload());
     await page.waitForSelector('.region');
   });
 
@@ -82,24 +85,24 @@ describe('memory-map webview (headless chromium)', function () {
   });
 
   it('draws one bar per region with the sections to scale, and the stack on RAM', async () => {
-    assert.deepEqual(await page.$$eval('.region-name', (n: Element[]) => n.map((e) => e.textContent)), ['FLASH', 'RAM']);
-    const segs = await page.$$eval('.region:first-of-type .seg', (n: HTMLElement[]) => n.map((e) => e.className));
+    assert.deepEqual(await page.$$eval('.region-name', (n: DomNode[]) => n.map((e) => e.textContent)), ['FLASH', 'RAM']);
+    const segs = await page.$$eval('.region:first-of-type .seg', (n: DomNode[]) => n.map((e) => e.className));
     assert.ok(segs.length >= 4, segs.join());
     assert.ok(segs.some((c: string) => c.includes('load-image')));
     // The full RAM bar and the zoom on the stack's top both show the mark and SP.
-    assert.equal(await page.$$eval('.stack-hw', (n: Element[]) => n.length), 2);
-    assert.equal(await page.$$eval('.stack-sp', (n: Element[]) => n.length), 2);
-    assert.deepEqual(await page.$$eval('.zoom-label', (n: Element[]) => n.map((e) => e.textContent?.split(':')[0])), ['zoomed', 'stack, zoomed']);
-    assert.equal(await page.$$eval('.warning', (n: Element[]) => n.length), 0);
+    assert.equal(await page.$$eval('.stack-hw', (n: DomNode[]) => n.length), 2);
+    assert.equal(await page.$$eval('.stack-sp', (n: DomNode[]) => n.length), 2);
+    assert.deepEqual(await page.$$eval('.zoom-label', (n: DomNode[]) => n.map((e) => e.textContent?.split(':')[0])), ['zoomed', 'stack, zoomed']);
+    assert.equal(await page.$$eval('.warning', (n: DomNode[]) => n.length), 0);
   });
 
   it('shows section details on hover and opens the script line on click', async () => {
     const text = (await page.$$('.region:first-of-type .seg[data-name=".text"]')).at(-1);
     await text.hover();
-    const tip = await page.$eval('.tooltip', (e: HTMLElement) => (e.hidden ? '' : e.textContent));
+    const tip = await page.$eval('.tooltip', (e: DomNode) => (e.hidden ? '' : e.textContent));
     assert.match(tip, /\.text/);
     await text.click();
-    const sent = await page.evaluate(() => (window as unknown as { sent: unknown[] }).sent);
+    const sent = await page.evaluate(() => (globalThis as unknown as { sent: unknown[] }).sent);
     const openMsg = sent.find((m: unknown) => (m as { type: string }).type === 'open') as { source: { file: string; line: number } };
     assert.ok(openMsg, JSON.stringify(sent));
     assert.equal(path.basename(openMsg.source.file), 'link.x');
