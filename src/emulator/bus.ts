@@ -30,10 +30,16 @@ export class RamRegion {
   readonly u16: Uint16Array;
   readonly u32: Uint32Array;
   readonly end: number;
+  /** options.writable, read on every store. */
+  readonly writable: boolean;
   /** Decoded-instruction cache, one slot per halfword; owned by the executor. */
   decoded: unknown[] | null = null;
   /** Compiled blocks by start halfword (cpu/blocks.ts); dropped whenever code here changes. */
   blocks: unknown[] | null = null;
+  /** Data-breakpoint granules (WATCH_GRANULE bytes each; non-zero = some watch overlaps it), or
+   *  null when nothing here is watched: the fast paths only test this, so unwatched memory
+   *  costs nothing and watched memory only slows the accesses near the watched bytes. */
+  watched: Uint8Array | null = null;
   /** Regions showing the same bytes at another address (boot aliases); kept coherent on writes. */
   readonly mirrors: RamRegion[] = [];
   /** Called after decoded instructions in [address, address+size) were forgotten (the machine
@@ -52,6 +58,7 @@ export class RamRegion {
     this.u16 = new Uint16Array(this.bytes.buffer, this.bytes.byteOffset, size >>> 1);
     this.u32 = new Uint32Array(this.bytes.buffer, this.bytes.byteOffset, size >>> 2);
     this.end = base + size;
+    this.writable = options.writable;
   }
   contains(address: number, size = 1): boolean {
     return address >= this.base && address + size <= this.end;
@@ -91,6 +98,20 @@ if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('a lit
 
 /** Size of a page of the bus's region lookup table (64 KiB: 65536 entries cover 4 GiB). */
 const PAGE_SHIFT = 16;
+/** Data-breakpoint granule: 16 bytes (an aligned word access never spans two). */
+const WATCH_SHIFT = 4;
+
+export type WatchAccess = 'read' | 'write' | 'readWrite';
+
+/** A data breakpoint (watchpoint) on [address, address+size). */
+export interface Watch {
+  readonly address: number;
+  readonly size: number;
+  readonly access: WatchAccess;
+}
+
+/** Called when a CPU access touches a watched range (after the access itself). */
+export type WatchListener = (watch: Watch, address: number, size: AccessSize, write: boolean, value: number) => void;
 
 interface DeviceMapping {
   name: string;
@@ -109,6 +130,9 @@ export class Bus {
   private readonly pages: (RamRegion | null)[] = new Array<RamRegion | null>(1 << (32 - PAGE_SHIFT)).fill(null);
   /** Pages that also overlap a second region (never put back into `pages`). */
   private readonly sharedPages = new Set<number>();
+  private readonly watches: Watch[] = [];
+  /** Told about data-breakpoint hits (the Machine stops the run after the instruction). */
+  onWatch: WatchListener | null = null;
 
   addRam(name: string, base: number, size: number, options: RamRegionOptions): RamRegion {
     const region = new RamRegion(name, base >>> 0, size, options);
@@ -173,7 +197,7 @@ export class Bus {
     const r = this.pages[address >>> PAGE_SHIFT];
     if (r !== null) {
       const o = address - r.base;
-      if (o >= 0 && o < r.size) return r.bytes[o];
+      if (o >= 0 && o < r.size && (r.watched === null || r.watched[o >>> WATCH_SHIFT] === 0)) return r.bytes[o];
     }
     return this.read8Slow(address);
   }
@@ -182,7 +206,7 @@ export class Bus {
     const r = this.pages[address >>> PAGE_SHIFT];
     if (r !== null && (address & 1) === 0) {
       const o = address - r.base;
-      if (o >= 0 && o + 2 <= r.size) return r.u16[o >>> 1];
+      if (o >= 0 && o + 2 <= r.size && (r.watched === null || r.watched[o >>> WATCH_SHIFT] === 0)) return r.u16[o >>> 1];
     }
     return this.read16Slow(address);
   }
@@ -191,41 +215,46 @@ export class Bus {
     const r = this.pages[address >>> PAGE_SHIFT];
     if (r !== null && (address & 3) === 0) {
       const o = address - r.base;
-      if (o >= 0 && o + 4 <= r.size) return r.u32[o >>> 2];
+      if (o >= 0 && o + 4 <= r.size && (r.watched === null || r.watched[o >>> WATCH_SHIFT] === 0)) return r.u32[o >>> 2];
     }
     return this.read32Slow(address);
   }
   write8(address: number, value: number): void {
     address >>>= 0;
     const r = this.pages[address >>> PAGE_SHIFT];
-    if (r !== null && r.decoded === null && r.options.writable) {
+    if (r !== null && r.writable) {
       const o = address - r.base;
-      if (o >= 0 && o < r.size) {
+      if (o >= 0 && o + 1 <= r.size && (r.watched === null || r.watched[o >>> WATCH_SHIFT] === 0)) {
         r.bytes[o] = value;
+        if (r.decoded !== null) r.invalidate(address, 1);
         return;
       }
     }
     this.write8Slow(address, value);
   }
+
   write16(address: number, value: number): void {
     address >>>= 0;
     const r = this.pages[address >>> PAGE_SHIFT];
-    if (r !== null && r.decoded === null && r.options.writable && (address & 1) === 0) {
+    if (r !== null && r.writable && (address & 1) === 0) {
       const o = address - r.base;
-      if (o >= 0 && o + 2 <= r.size) {
+      if (o >= 0 && o + 2 <= r.size && (r.watched === null || r.watched[o >>> WATCH_SHIFT] === 0)) {
         r.u16[o >>> 1] = value;
+        if (r.decoded !== null) r.invalidate(address, 2);
         return;
       }
     }
     this.write16Slow(address, value);
   }
+
   write32(address: number, value: number): void {
     address >>>= 0;
     const r = this.pages[address >>> PAGE_SHIFT];
-    if (r !== null && r.decoded === null && r.options.writable && (address & 3) === 0) {
+    if (r !== null && r.writable && (address & 3) === 0) {
       const o = address - r.base;
-      if (o >= 0 && o + 4 <= r.size) {
+      if (o >= 0 && o + 4 <= r.size && (r.watched === null || r.watched[o >>> WATCH_SHIFT] === 0)) {
         r.u32[o >>> 2] = value;
+        if (r.decoded !== null) r.invalidate(address, 4);
         return;
       }
     }
@@ -234,20 +263,24 @@ export class Bus {
 
   private read8Slow(address: number): number {
     const r = this.regionAt(address, 1);
-    if (r !== null) return r.bytes[address - r.base];
-    return this.readDevice(address, 1);
+    const value = r !== null ? r.bytes[address - r.base] : this.readDevice(address, 1);
+    if (this.watches.length !== 0) this.checkWatches(address, 1, false, value);
+    return value;
   }
   private read16Slow(address: number): number {
     const r = this.regionAt(address, 2);
-    if (r !== null) return r.view.getUint16(address - r.base, true);
-    return this.readDevice(address, 2);
+    const value = r !== null ? r.view.getUint16(address - r.base, true) : this.readDevice(address, 2);
+    if (this.watches.length !== 0) this.checkWatches(address, 2, false, value);
+    return value;
   }
   private read32Slow(address: number): number {
     const r = this.regionAt(address, 4);
-    if (r !== null) return r.view.getUint32(address - r.base, true);
-    return this.readDevice(address, 4);
+    const value = r !== null ? r.view.getUint32(address - r.base, true) : this.readDevice(address, 4);
+    if (this.watches.length !== 0) this.checkWatches(address, 4, false, value);
+    return value;
   }
   private write8Slow(address: number, value: number): void {
+    if (this.watches.length !== 0) this.checkWatches(address, 1, true, value & 0xff);
     const r = this.regionAt(address, 1);
     if (r !== null) {
       if (!r.options.writable) return;
@@ -258,6 +291,7 @@ export class Bus {
     this.writeDevice(address, 1, value & 0xff);
   }
   private write16Slow(address: number, value: number): void {
+    if (this.watches.length !== 0) this.checkWatches(address, 2, true, value & 0xffff);
     const r = this.regionAt(address, 2);
     if (r !== null) {
       if (!r.options.writable) return;
@@ -268,6 +302,7 @@ export class Bus {
     this.writeDevice(address, 2, value & 0xffff);
   }
   private write32Slow(address: number, value: number): void {
+    if (this.watches.length !== 0) this.checkWatches(address, 4, true, value >>> 0);
     const r = this.regionAt(address, 4);
     if (r !== null) {
       if (!r.options.writable) return;
@@ -276,6 +311,52 @@ export class Bus {
       return;
     }
     this.writeDevice(address, 4, value >>> 0);
+  }
+
+  // ---- data breakpoints --------------------------------------------------------------------------
+
+  /** Watch CPU accesses to [address, address+size) (debugger peeks/pokes are not seen). */
+  addWatch(address: number, size: number, access: WatchAccess): Watch {
+    const watch: Watch = { address: address >>> 0, size: Math.max(1, size), access };
+    this.watches.push(watch);
+    this.markWatched();
+    return watch;
+  }
+
+  removeWatch(watch: Watch): boolean {
+    const i = this.watches.indexOf(watch);
+    if (i < 0) return false;
+    this.watches.splice(i, 1);
+    this.markWatched();
+    return true;
+  }
+
+  get watchList(): readonly Watch[] {
+    return this.watches;
+  }
+
+  /** Rebuild every region's granule map from the watch list. */
+  private markWatched(): void {
+    for (const r of this.regions) {
+      let map: Uint8Array | null = null;
+      for (const w of this.watches) {
+        const start = Math.max(w.address, r.base);
+        const end = Math.min(w.address + w.size, r.end);
+        if (start >= end) continue;
+        map ??= new Uint8Array(((r.size - 1) >>> WATCH_SHIFT) + 1);
+        for (let g = (start - r.base) >>> WATCH_SHIFT; g <= (end - 1 - r.base) >>> WATCH_SHIFT; g++) map[g] = 1;
+      }
+      r.watched = map;
+    }
+  }
+
+  private checkWatches(address: number, size: AccessSize, write: boolean, value: number): void {
+    const listener = this.onWatch;
+    for (const w of this.watches) {
+      if (address + size <= w.address || address >= w.address + w.size) continue;
+      if (w.access === (write ? 'read' : 'write')) continue;
+      if (listener !== null) listener(w, address, size, write, value);
+    }
   }
 
   private readDevice(address: number, size: AccessSize): number {

@@ -7,7 +7,7 @@
 // return, a semihosting exit. Requesting attention sets `sliceEnd` to 0, so the inner loop checks
 // nothing per instruction beyond its three loop conditions, and allocates nothing.
 
-import { Bus, type RamRegion } from './bus';
+import { Bus, type RamRegion, type Watch, type WatchAccess } from './bus';
 import { addBitBandAliases } from './bitband';
 import { coreHasFpu, cpuidFor, type ChipDescription } from './chips/chip';
 import { Cpu, type CpuHooks } from './cpu/cpu';
@@ -30,6 +30,9 @@ export type StopReason =
   | 'exit'
   /** A breakpoint, or a BKPT instruction that is not a semihosting call (debug halt; PC at it). */
   | 'breakpoint'
+  /** A data breakpoint was hit: the accessing instruction completed, PC is after it; see
+   *  Machine.lastDataBreakpointHit and message. */
+  | 'data-breakpoint'
   /** A fault exception was entered and `stopOnFault` is set (PC at the handler). */
   | 'fault'
   /** The core locked up (a fault in HardFault/NMI, or with FAULTMASK set). */
@@ -81,6 +84,23 @@ export interface MachineOptions {
 }
 
 export type ExecutionEngine = 'blocks' | 'interpreter';
+
+export type DataBreakpointAccess = WatchAccess;
+
+export interface DataBreakpointHit {
+  /** The data breakpoint as it was set. */
+  address: number;
+  size: number;
+  access: DataBreakpointAccess;
+  /** The access that hit it. */
+  accessAddress: number;
+  accessSize: number;
+  write: boolean;
+  /** The value read or written. */
+  value: number;
+  /** The instruction that made the access. */
+  pc: number;
+}
 
 export type RegisterName =
   | 'r0' | 'r1' | 'r2' | 'r3' | 'r4' | 'r5' | 'r6' | 'r7' | 'r8' | 'r9' | 'r10' | 'r11' | 'r12'
@@ -173,6 +193,8 @@ export class Machine {
   private svcRequested = false;
   private resetRequested = false;
   private readonly breakpoints = new Set<number>();
+  /** The data breakpoint hit last (set when a run stops with 'data-breakpoint'). */
+  lastDataBreakpointHit: DataBreakpointHit | null = null;
   /** While set, the breakpoint trap at the PC the run started from executes its instruction. */
   private skipBreakpointOnce = false;
   private readonly fileSystem: SemihostingFileSystem | null;
@@ -260,6 +282,7 @@ export class Machine {
     });
 
     cpu.hooks = this.makeHooks();
+    bus.onWatch = (watch, address, size, write, value) => this.onDataBreakpoint(watch, address, size, write, value);
   }
 
   /** What peripheral models see of the machine. */
@@ -730,6 +753,40 @@ export class Machine {
   private reinstallBreakpoints(address: number, size: number): void {
     if (this.breakpoints.size === 0) return;
     for (const bp of this.breakpoints) if (bp >= address - 2 && bp < address + size) this.installTrap(bp);
+  }
+
+  // ---- data breakpoints --------------------------------------------------------------------------
+  // Watched memory is marked in the bus in 16-byte granules; only accesses to marked granules leave
+  // the fast path, so data breakpoints cost nothing elsewhere. A hit stops the run after the
+  // accessing instruction (as a DWT watchpoint does), with reason 'data-breakpoint'.
+
+  /** Stop when the CPU accesses [address, address+size) as given (debugger accesses do not count). */
+  addDataBreakpoint(address: number, size: number, access: DataBreakpointAccess = 'write'): void {
+    this.bus.addWatch(address, size, access);
+  }
+
+  /** Remove the data breakpoints at address (of any size and access, or just the one given). */
+  removeDataBreakpoint(address: number, size?: number, access?: DataBreakpointAccess): void {
+    for (const w of [...this.bus.watchList]) {
+      if (w.address === address >>> 0 && (size === undefined || w.size === size) && (access === undefined || w.access === access)) this.bus.removeWatch(w);
+    }
+  }
+
+  clearDataBreakpoints(): void {
+    for (const w of [...this.bus.watchList]) this.bus.removeWatch(w);
+  }
+
+  get dataBreakpoints(): readonly { address: number; size: number; access: DataBreakpointAccess }[] {
+    return this.bus.watchList;
+  }
+
+  private onDataBreakpoint(watch: Watch, address: number, size: number, write: boolean, value: number): void {
+    if (this.stopReason !== null) return;
+    this.lastDataBreakpointHit = {
+      address: watch.address, size: watch.size, access: watch.access,
+      accessAddress: address >>> 0, accessSize: size, write, value: value >>> 0, pc: this.cpu.pc >>> 0,
+    };
+    this.stop('data-breakpoint', `${write ? 'write of' : 'read of'} ${hex8(value)} at ${hex8(address)} (${size} byte${size === 1 ? '' : 's'}) by the instruction at ${hex8(this.cpu.pc)}`);
   }
 
   // ---- registers and memory (debugger access: no side effects) ----------------------------------
