@@ -5,7 +5,7 @@
 
 import type { ElfFile } from './elf';
 import { demangle } from './demangle';
-import { DW_AT, DW_TAG } from './dwarf/constants';
+import { DW_AT as DW_AT_, DW_TAG as DW_TAG_ } from './dwarf/constants';
 import { DebugInfoReader, type Die, type PcRange, type Unit } from './dwarf/info';
 import { LineProgram, LineTable, type LineLocation } from './dwarf/line';
 import { dwarfSectionsOf, type DwarfSections } from './dwarf/sections';
@@ -13,6 +13,10 @@ import { evaluateLocation, type ExpressionContext, type Location } from './dwarf
 import { locationAt } from './dwarf/loc';
 import { dwarfError } from './dwarf/reader';
 import { typeName } from './dwarf/types';
+// Module-local copies: reading an imported binding in a hot loop costs a getter call per access
+// under the CommonJS transform; a local const does not.
+const DW_AT = DW_AT_;
+const DW_TAG = DW_TAG_;
 
 export interface FunctionFrame {
   /** Display name: the demangled linkage name when there is one, else DW_AT_name. */
@@ -52,6 +56,7 @@ export class DebugInfo {
   private lineTableCache?: LineTable;
   private unitRangesCache?: Array<{ low: number; high: number; unit: Unit }>;
   private subprogramsCache?: SubprogramEntry[];
+  private longestSubprogram = 0;
 
   constructor(readonly elf: ElfFile) {
     this.sections = dwarfSectionsOf(elf);
@@ -194,6 +199,7 @@ export class DebugInfo {
       };
       for (const u of this.info.compileUnits()) visit(u.root());
       list.sort((a, b) => a.low - b.low || a.high - b.high);
+      for (const e of list) this.longestSubprogram = Math.max(this.longestSubprogram, e.high - e.low);
       this.subprogramsCache = list;
     }
     return this.subprogramsCache;
@@ -201,11 +207,21 @@ export class DebugInfo {
 
   /** The innermost subprogram DIE whose ranges hold `address`. */
   subprogramAt(address: number): Die | undefined {
+    const list = this.subprograms();
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid].low <= address) lo = mid + 1;
+      else hi = mid;
+    }
+    // Entries before lo start at or below address; only those within the longest extent can hold it.
     let best: SubprogramEntry | undefined;
-    for (const e of this.subprograms()) {
-      if (e.low > address) break;
-      // Smallest range wins; among equal ones (aliases) the later entry, as addr2line does.
-      if (address < e.high && (!best || e.high - e.low <= best.high - best.low)) best = e;
+    for (let i = lo - 1; i >= 0 && list[i].low + this.longestSubprogram > address; i--) {
+      const e = list[i];
+      // Smallest range wins; among equal ones (aliases) the later entry, as addr2line does (later
+      // entries are visited first here, so only a strictly smaller one replaces it).
+      if (address < e.high && (!best || e.high - e.low < best.high - best.low)) best = e;
     }
     return best?.die;
   }
@@ -245,17 +261,12 @@ export class DebugInfo {
     return undefined;
   }
 
+  private readonly displayNames = new Map<number, string>();
+
   private frameOf(die: Die, ranges: PcRange[]): FunctionFrame {
     const shortName = die.name();
     const linkageName = die.linkageName();
-    // The linkage name carries the full path (`hello::main`, not `main`) and is what the symbol
-    // table shows for exported functions; a mangled name we cannot read falls back to DW_AT_name.
-    let name = shortName ?? linkageName ?? '??';
-    if (linkageName) {
-      const demangled = demangle(linkageName);
-      if (demangled !== linkageName || !/^_?_[ZR]/.test(linkageName)) name = demangled;
-    }
-    const frame: FunctionFrame = { name, shortName, linkageName, die, ranges, inlined: die.tag === DW_TAG.inlined_subroutine };
+    const frame: FunctionFrame = { name: this.displayName(die, shortName, linkageName), shortName, linkageName, die, ranges, inlined: die.tag === DW_TAG.inlined_subroutine };
     if (frame.inlined) {
       const fileIndex = die.number(DW_AT.call_file);
       if (fileIndex !== undefined) frame.callFile = this.lineProgram(die.unit)?.file(fileIndex)?.path;
@@ -263,6 +274,20 @@ export class DebugInfo {
       frame.callColumn = die.number(DW_AT.call_column);
     }
     return frame;
+  }
+
+  private displayName(die: Die, shortName: string | undefined, linkageName: string | undefined): string {
+    const cached = this.displayNames.get(die.offset);
+    if (cached !== undefined) return cached;
+    // The linkage name carries the full path (`hello::main`, not `main`) and is what the symbol
+    // table shows for exported functions; a mangled name we cannot read falls back to DW_AT_name.
+    let name = shortName ?? linkageName ?? '??';
+    if (linkageName) {
+      const demangled = demangle(linkageName);
+      if (demangled !== linkageName || !/^_?_[ZR]/.test(linkageName)) name = demangled;
+    }
+    this.displayNames.set(die.offset, name);
+    return name;
   }
 
   /**

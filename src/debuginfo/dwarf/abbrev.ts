@@ -1,8 +1,11 @@
 // .debug_abbrev: abbreviation tables (DWARF 5 section 7.5.3). Each compilation unit names the
 // offset of its table; a table is read once and shared by every unit that points at it.
 
-import { DW_FORM } from './constants';
+import { DW_FORM as DW_FORM_ } from './constants';
 import { DwarfReader } from './reader';
+// Module-local copies: reading an imported binding in a hot loop costs a getter call per access
+// under the CommonJS transform; a local const does not.
+const DW_FORM = DW_FORM_;
 
 export interface AbbrevAttribute {
   name: number;

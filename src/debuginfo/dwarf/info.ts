@@ -5,9 +5,15 @@
 // when a value is asked for, because the bases live on the root DIE that is read first.
 
 import { AbbrevCache, type Abbrev } from './abbrev';
-import { DW_AT, DW_FORM, DW_TAG, DW_UT } from './constants';
+import { DW_AT as DW_AT_, DW_FORM as DW_FORM_, DW_TAG as DW_TAG_, DW_UT as DW_UT_ } from './constants';
 import { DwarfReader, dwarfError, stringAt } from './reader';
 import type { DwarfSections } from './sections';
+// Module-local copies: reading an imported binding in a hot loop costs a getter call per access
+// under the CommonJS transform; a local const does not.
+const DW_AT = DW_AT_;
+const DW_FORM = DW_FORM_;
+const DW_TAG = DW_TAG_;
+const DW_UT = DW_UT_;
 
 export type AttrValue = number | string | boolean | Uint8Array | bigint;
 
@@ -101,8 +107,9 @@ export class Die {
 
   /** The ranges of code this DIE covers (low_pc/high_pc or DW_AT_ranges); empty if none. */
   ranges(): PcRange[] {
-    return this.unit.dieRanges(this);
+    return (this.rangesCache ??= this.unit.dieRanges(this));
   }
+  private rangesCache?: PcRange[];
 
   /** Name, following abstract_origin / specification as DWARF 5 section 3.3.8 describes. */
   name(): string | undefined {

@@ -5,9 +5,13 @@
 // firmware has hundreds of thousands of them) and split into sequences, each a run of increasing
 // addresses ended by DW_LNE_end_sequence.
 
-import { DW_FORM, DW_LNCT } from './constants';
+import { DW_FORM as DW_FORM_, DW_LNCT as DW_LNCT_ } from './constants';
 import { DwarfReader, dwarfError, stringAt } from './reader';
 import type { DwarfSections } from './sections';
+// Module-local copies: reading an imported binding in a hot loop costs a getter call per access
+// under the CommonJS transform; a local const does not.
+const DW_FORM = DW_FORM_;
+const DW_LNCT = DW_LNCT_;
 
 export interface LineFileEntry {
   /** The file's name as written in the table. */
@@ -159,6 +163,7 @@ export class LineProgram {
   private readonly section: Uint8Array;
   private rowsCache?: LineRows;
   private sequencesCache?: LineSequence[];
+  private sortedSequences?: LineSequence[];
 
   constructor(
     private readonly sections: DwarfSections,
@@ -459,18 +464,28 @@ export class LineProgram {
    */
   find(address: number): LineLocation | undefined {
     const rows = this.rows();
-    for (const seq of this.sequences()) {
-      if (address < seq.start || address >= seq.end) continue;
-      let lo = seq.firstRow;
-      let hi = seq.endRow; // exclusive of the end_sequence row
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (rows.address[mid] <= address) lo = mid + 1;
-        else hi = mid;
+    const index = (this.sortedSequences ??= this.sequences()
+      .filter((q) => q.end > q.start)
+      .sort((a, b) => a.start - b.start));
+    let lo = 0;
+    let hi = index.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (index[mid].start <= address) lo = mid + 1;
+      else hi = mid;
+    }
+    // Sequences may overlap (discarded code relocated to 0): look back a few.
+    for (let k = lo - 1; k >= 0 && k >= lo - 8; k--) {
+      const seq = index[k];
+      if (address >= seq.end) continue;
+      let a = seq.firstRow;
+      let b = seq.endRow; // exclusive of the end_sequence row
+      while (a < b) {
+        const mid = (a + b) >>> 1;
+        if (rows.address[mid] <= address) a = mid + 1;
+        else b = mid;
       }
-      const i = lo - 1;
-      if (i < seq.firstRow) continue;
-      return this.location(i);
+      if (a - 1 >= seq.firstRow) return this.location(a - 1);
     }
     return undefined;
   }

@@ -1,9 +1,12 @@
 // Location lists: .debug_loc (DWARF 2–4, section 2.6.2) and .debug_loclists (DWARF 5, section 7.29).
 // Given a variable's DW_AT_location and a pc, picks the expression that applies there.
 
-import { DW_FORM } from './constants';
+import { DW_FORM as DW_FORM_ } from './constants';
 import type { Attribute, Unit } from './info';
 import { DwarfReader, dwarfError } from './reader';
+// Module-local copies: reading an imported binding in a hot loop costs a getter call per access
+// under the CommonJS transform; a local const does not.
+const DW_FORM = DW_FORM_;
 
 export interface LocationListEntry {
   low: number;

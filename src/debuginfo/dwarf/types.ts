@@ -2,8 +2,12 @@
 // and arrays. Rust names its pointer and reference types itself (`&str`, `*const u8`); C does not, so
 // unnamed ones are spelled the C way.
 
-import { DW_AT, DW_TAG } from './constants';
+import { DW_AT as DW_AT_, DW_TAG as DW_TAG_ } from './constants';
 import type { Die } from './info';
+// Module-local copies: reading an imported binding in a hot loop costs a getter call per access
+// under the CommonJS transform; a local const does not.
+const DW_AT = DW_AT_;
+const DW_TAG = DW_TAG_;
 
 const MAX_DEPTH = 16;
 
