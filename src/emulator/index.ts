@@ -2,7 +2,7 @@
 // read/write memory and registers, observe output, faults, exit and pins.
 
 export { Machine, MachineError, registerNames } from './machine';
-export type { MachineOptions, RegisterName, RunOptions, RunResult, StopReason, TimedDevice } from './machine';
+export type { DataBreakpointAccess, DataBreakpointHit, ExecutionEngine, MachineOptions, RegisterName, RunOptions, RunResult, StopReason, TimedDevice } from './machine';
 export { chipById, boardById, chipForBoard, chips, boards, UnknownIdError, cpuidFor, coreHasFpu } from './chips/index';
 export type { BoardDescription, ChipDescription, CoreType, FlashDescription, PeripheralBlockDescription, SramDescription } from './chips/index';
 export { explainFault } from './fault-explanation';
