@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { CortexMSimSession } from '../adapter/session';
 import { findFirmwareElfs } from './firmware-discovery';
+import { registerLinkerLanguageClient } from './linker-client';
+import { registerMemoryMapPanel } from './panels/memory-map-panel';
 import { formatStatus, type SimulationStatus } from './status';
 
 const DEBUG_TYPE = 'cortex-m-sim';
@@ -126,6 +128,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.debug.onDidStartDebugSession((s) => status.update(s)),
     vscode.debug.onDidTerminateDebugSession(() => status.update(vscode.debug.activeDebugSession)),
   );
+  registerLinkerLanguageClient(context);
+  registerMemoryMapPanel(context);
 }
 
 export function deactivate(): void {}
