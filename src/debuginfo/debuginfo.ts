@@ -314,6 +314,26 @@ export class DebugInfo {
     return out;
   }
 
+  /** Every parameter and local of a function frame, in all its lexical blocks (whatever the pc). */
+  allVariables(frame: FunctionFrame): VariableInfo[] {
+    const out: VariableInfo[] = [];
+    const visit = (scope: Die, depth: number) => {
+      if (depth > 64) return;
+      for (const child of scope.children()) {
+        if (child.tag === DW_TAG.formal_parameter || child.tag === DW_TAG.variable) {
+          const name = child.name();
+          if (!name) continue;
+          const type = child.referenced(DW_AT.type) ?? child.referenced(DW_AT.abstract_origin)?.referenced(DW_AT.type);
+          out.push({ name, die: child, type, typeName: typeName(type), isParameter: child.tag === DW_TAG.formal_parameter });
+        } else if (child.tag === DW_TAG.lexical_block) {
+          visit(child, depth + 1);
+        }
+      }
+    };
+    visit(frame.die, 0);
+    return out;
+  }
+
   /**
    * Where a variable is at `pc`, evaluating its location expression (or location list) against
    * the context. The frame base comes from the enclosing subprogram's DW_AT_frame_base.
