@@ -19,6 +19,8 @@ export interface HarnessOptions {
   seed: number;
   /** Class-name substrings; empty = all classes of the profile. */
   filter?: string[];
+  /** First batch number (replays "seed S, batch B" from a report without running what precedes it). */
+  firstBatch?: number;
   /** Cases per oracle message (small enough that a batch fits the pipe buffer). */
   batchSize?: number;
   /** Examples printed per divergence group. */
@@ -258,9 +260,10 @@ export async function runDifferential(options: HarnessOptions): Promise<Report> 
   try {
     for (let w = 0; w < workers; w++) oracles.push(new UnicornOracle());
     const inFlight: Array<{ b: number; cases: TestCase[]; ours: Outcome[]; pending: Promise<OracleResult[]> }> = [];
-    const batches = Math.ceil(count / batchSize);
-    for (let b = 0; b < batches; b++) {
-      const size = Math.min(batchSize, count - b * batchSize);
+    const first = options.firstBatch ?? 0;
+    const batches = first + Math.ceil(count / batchSize);
+    for (let b = first; b < batches; b++) {
+      const size = Math.min(batchSize, count - (b - first) * batchSize);
       const { codeImage, dataImage, cases } = generateBatch(profile, classes, seed, b, size);
       const toOracle = cases.filter((c) => c.expectFault === undefined);
       // unicorn works on this batch while our core runs it here.

@@ -42,7 +42,13 @@ export class LocalCore {
       codeBytes[offset + 2 * i] = c.code[i] & 0xff;
       codeBytes[offset + 2 * i + 1] = c.code[i] >>> 8;
     }
-    this.codeRegion.invalidate(pc, 2 * c.code.length);
+    // Sequences are followed by a NOP, as in oracle.py (see there).
+    const codeLength = 2 * c.code.length + (c.steps > 1 ? 2 : 0);
+    if (c.steps > 1) {
+      codeBytes[offset + 2 * c.code.length] = 0x00;
+      codeBytes[offset + 2 * c.code.length + 1] = 0xbf;
+    }
+    this.codeRegion.invalidate(pc, codeLength);
     this.codeStart.set(codeBytes);
 
     for (let i = 0; i < 15; i++) cpu.r[i] = c.regs[i];
@@ -97,7 +103,7 @@ export class LocalCore {
       codeBytes.set(this.codeImage);
       this.codeRegion.invalidate(CODE_BASE, WINDOW);
     } else {
-      codeBytes.set(this.codeImage.subarray(offset, offset + 2 * c.code.length), offset);
+      codeBytes.set(this.codeImage.subarray(offset, offset + codeLength), offset);
     }
     return { regs, psr, memory, fault };
   }

@@ -18,7 +18,7 @@ A zero-count batch ends the process.
 Every case starts from the batch images with the case's code written at pc, so memory differences
 are reported against that starting state. steps == 1 runs one instruction (count=1); steps > 1 runs
 a straight-line sequence up to its end address (used for IT blocks, which unicorn counts together
-with the instructions that follow them — see KNOWN-DEVIATIONS.md).
+with the instructions that follow them — see KNOWN-DEVIATIONS.md), followed by a NOP.
 """
 import ctypes
 import struct
@@ -34,6 +34,7 @@ WINDOW = 0x1000
 CASE = struct.Struct('<17IBBH8H')
 RESULT = struct.Struct('<BBH17I')
 CHANGE = struct.Struct('<IB')
+NOP = struct.pack('<H', 0xbf00)
 REGS = [getattr(A, 'UC_ARM_REG_R%d' % i) for i in range(13)] + [A.UC_ARM_REG_SP, A.UC_ARM_REG_LR, A.UC_ARM_REG_PC]
 
 
@@ -124,8 +125,13 @@ def main():
             code = struct.pack('<%dH' % nhw, *fields[20:20 + nhw])
             off = pc - CODE_BASE
             end = pc + len(code)
+            if steps > 1:
+                # A NOP after a sequence (the TypeScript side writes it too): unicorn sometimes
+                # runs one instruction past `until` when an IT block ends in a skipped
+                # instruction; it then runs this NOP, and pc is moved back to the end below.
+                code += NOP
             uc.mem_write(pc, code)
-            uc.ctl_remove_cache(pc, end)
+            uc.ctl_remove_cache(pc, pc + len(code))
             registers.write(fields[0:17])
             del interrupt[:]
             status = 0
@@ -144,6 +150,8 @@ def main():
                 status = 2
                 detail = interrupt[0] & 0xff
             regs_and_xpsr = registers.read()
+            if steps > 1 and status == 0 and regs_and_xpsr[15] == end + 2:
+                regs_and_xpsr[15] = end
             changed = []
             code_now = uc.mem_read(CODE_BASE, WINDOW)
             code_start = code_img[:off] + code + code_img[off + len(code):]

@@ -1,5 +1,7 @@
 // Long local differential runs outside mocha (no timeout, progress lines):
 //   npx tsx test/oracle/unicorn/run-many.ts --profile v7m --count 5000000 --seed 123 [--filter ldm,dp16]
+// Replay one batch of a report ("seed 123, batch 295"; same filter as the run that printed it):
+//   npx tsx test/oracle/unicorn/run-many.ts --profile v7m --seed 123 --batch 295 --count 500
 // Exit code 1 when anything diverges.
 
 import { formatReport, runDifferential } from './harness';
@@ -27,6 +29,7 @@ async function main(): Promise<void> {
       seed: Number(arg('seed', process.env.DIFF_SEED ?? '1')),
       filter: arg('filter', process.env.DIFF_FILTER ?? '').split(',').filter((s) => s !== ''),
       examples: Number(arg('examples', '3')),
+      firstBatch: Number(arg('batch', '0')),
       workers: Number(arg('workers', process.env.DIFF_WORKERS ?? String(defaultWorkers()))),
       progress: (line) => console.error(`[${profile}] ${line}`),
     });
