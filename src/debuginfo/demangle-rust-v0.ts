@@ -58,7 +58,8 @@ class V0Printer {
   }
 
   private enter(): void {
-    if (++this.depth > MAX_DEPTH) throw new Malformed();
+    // Backrefs can re-expand earlier parts: bound both nesting and output size.
+    if (++this.depth > MAX_DEPTH || this.out.length > 16384) throw new Malformed();
   }
 
   /** <base-62-number>: "_" is 0, otherwise the digits' value plus one. Disambiguators are 64-bit hashes. */

@@ -77,6 +77,28 @@ function exercise(bytes: Uint8Array): void {
   for (const s of frames.sections) for (const f of s.fdes.slice(0, 50)) s.rows(f);
 }
 
+describe('debuginfo fuzz: demanglers never throw', () => {
+  it('random and mutated mangled names give a string', () => {
+    const rnd = prng(42);
+    const seeds = ['_ZN5hello4main17h0123456789abcdefE', '_RNvXs_NtCs1234_5hello3fooNtB4_3BarNtNtCs5_4core3fmt5Debug3fmt', '_ZN4RingIPN2hw4gpio3PinELi4EE4pushERKS3_', '_Z2cbPFviERA4_iPKPKchaewDs'];
+    const alphabet = '_ZRNICSBEKLTXYMvuhijlmnsty0123456789$.abcdef';
+    for (let i = 0; i < 20000; i++) {
+      const base = seeds[i % seeds.length].split('');
+      const edits = 1 + Math.floor(rnd() * 4);
+      for (let k = 0; k < edits; k++) {
+        const at = Math.floor(rnd() * base.length);
+        const op = rnd();
+        if (op < 0.4) base[at] = alphabet[Math.floor(rnd() * alphabet.length)];
+        else if (op < 0.7) base.splice(at, 1);
+        else base.splice(at, 0, alphabet[Math.floor(rnd() * alphabet.length)]);
+      }
+      const name = base.join('');
+      assert.equal(typeof demangle(name), 'string', name);
+      assert.equal(typeof demangle(name, { verbose: true }), 'string', name);
+    }
+  });
+});
+
 describe('debuginfo fuzz: mutated ELFs fail cleanly', function () {
   this.timeout(600000);
   it('the unmutated inputs exercise cleanly', () => {
