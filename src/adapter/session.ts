@@ -5,13 +5,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  Breakpoint, ExitedEvent, Handles, InitializedEvent, InvalidatedEvent, LoggingDebugSession, OutputEvent, Scope, Source,
+  Breakpoint, Event, ExitedEvent, Handles, InitializedEvent, InvalidatedEvent, LoggingDebugSession, OutputEvent, Scope, Source,
   StackFrame, StoppedEvent, TerminatedEvent, Thread, logger, Logger,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { registerNames, type RegisterName } from '../emulator/machine';
 import { exceptionName } from '../emulator/exceptions';
+import { BoardController } from './board';
 import { disassemble } from './disassembly';
+import { PeripheralView, type PeripheralVariableRef } from './peripherals';
+import { memoryMapForTarget, paintStack } from './memory-map';
 import { compileExpression, formatValue, splitFormat } from './expression';
 import { LaunchError, resolveLaunch, type LaunchAttributes, type ResolvedLaunch } from './launch-config';
 import { readRegisterByName, Target, type BreakpointSpec, type StopInfo } from './target';
@@ -34,7 +37,8 @@ type VariableContainer =
   | { kind: 'registers'; frame: number }
   | { kind: 'xpsr'; frame: number }
   | { kind: 'control'; frame: number }
-  | { kind: 'fpu'; frame: number };
+  | { kind: 'fpu'; frame: number }
+  | { kind: 'peripherals'; ref: PeripheralVariableRef };
 
 /** Parses a memory/instruction reference: "0x20000000", "536870912", or an expression. */
 function parseAddress(reference: string, target: Target | null): number {
@@ -46,6 +50,8 @@ function parseAddress(reference: string, target: Target | null): number {
 
 export class CortexMSimSession extends LoggingDebugSession {
   private target: Target | null = null;
+  private board: BoardController | null = null;
+  private peripherals: PeripheralView | null = null;
   private launch: ResolvedLaunch | null = null;
   private configurationDone: (() => void) | null = null;
   private readonly configured: Promise<void>;
@@ -115,7 +121,12 @@ export class CortexMSimSession extends LoggingDebugSession {
       return;
     }
     this.target = target;
+    this.peripherals = new PeripheralView(target, this.launch.chip, this.launch.svdFile);
+    // Fill the free stack with a pattern so the memory map's high-water mark is exact.
+    paintStack(target.program.elf, target.machine.cpu.r[13], (a, d) => target.machine.writeMemory(a, d));
     this.attachTarget(target);
+    this.board = new BoardController(target, { boardId: this.launch.boardId, cwd: this.launch.cwd, runMode: (args as { runMode?: unknown }).runMode },
+      (event) => this.sendEvent(event), (text) => this.sendEvent(new OutputEvent(text, 'console')));
     // The target exists now, so breakpoints can be resolved against its debug info.
     this.sendEvent(new InitializedEvent());
     await Promise.race([this.configured, new Promise((resolve) => setTimeout(resolve, CONFIGURATION_DONE_TIMEOUT_MS))]);
@@ -145,7 +156,9 @@ export class CortexMSimSession extends LoggingDebugSession {
     if (info.description) event.body.description = info.description;
     if (info.hitBreakpointIds) event.body.hitBreakpointIds = info.hitBreakpointIds;
     if (info.reason === 'exception' && info.text) this.sendEvent(new OutputEvent(info.text + '\n', 'console'));
+    this.peripherals?.onStopped();
     this.sendEvent(event);
+    this.sendEvent(new Event('cortex-m-sim/peripheralsChanged', { reason: info.reason }));
   }
 
   protected override restartRequest(response: DebugProtocol.RestartResponse): void {
@@ -167,12 +180,15 @@ export class CortexMSimSession extends LoggingDebugSession {
   }
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.board?.dispose();
     this.target?.dispose();
     this.sendResponse(response);
     this.sendEvent(new TerminatedEvent());
   }
 
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+    this.board?.dispose();
+    this.board = null;
     this.target?.dispose();
     this.target = null;
     this.sendResponse(response);
@@ -403,6 +419,7 @@ export class CortexMSimSession extends LoggingDebugSession {
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     const scopes: DebugProtocol.Scope[] = [new Scope('Registers', this.variableHandles.create({ kind: 'registers', frame: args.frameId }), false)];
     (scopes[0] as DebugProtocol.Scope).presentationHint = 'registers';
+    if (this.peripherals?.available) scopes.push(new Scope('Peripherals', this.variableHandles.create({ kind: 'peripherals', ref: { level: 'root' } }), true));
     response.body = { scopes };
     this.sendResponse(response);
   }
@@ -432,6 +449,11 @@ export class CortexMSimSession extends LoggingDebugSession {
     const fmt = (v: number | undefined) => (v === undefined ? '<not saved>' : hexFormat ? hex8(v) : String(v >>> 0));
     const variables: DebugProtocol.Variable[] = [];
     const m = target.machine;
+    if (container.kind === 'peripherals') {
+      response.body = { variables: this.peripherals?.variables(container.ref, (ref) => this.variableHandles.create({ kind: 'peripherals', ref }), hexFormat) ?? [] };
+      this.sendResponse(response);
+      return;
+    }
     const frame = container.frame;
     switch (container.kind) {
       case 'registers': {
@@ -491,6 +513,17 @@ export class CortexMSimSession extends LoggingDebugSession {
     const container = this.variableHandles.get(args.variablesReference);
     if (!target || !container || target.running) {
       this.sendErrorResponse(response, 1004, 'registers can only be changed while the firmware is stopped');
+      return;
+    }
+    if (container.kind === 'peripherals') {
+      try {
+        response.body = { value: this.peripherals!.setVariable(container.ref, args.name, args.value, args.format?.hex ?? true) };
+      } catch (e) {
+        this.sendErrorResponse(response, 1012, e instanceof Error ? e.message : String(e));
+        return;
+      }
+      this.sendResponse(response);
+      this.sendEvent(new InvalidatedEvent(['variables']));
       return;
     }
     if (container.kind !== 'registers' && container.kind !== 'fpu') {
@@ -618,6 +651,19 @@ export class CortexMSimSession extends LoggingDebugSession {
 
   protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
     const target = this.target;
+    if (this.board && command.startsWith('cortex-m-sim/')) {
+      try {
+        const body = this.board.request(command, args);
+        if (body !== undefined) {
+          response.body = body;
+          this.sendResponse(response);
+          return;
+        }
+      } catch (e) {
+        this.sendErrorResponse(response, { id: 1020, format: '{_message}', variables: { _message: `${command}: ${e instanceof Error ? e.message : String(e)}` }, showUser: false });
+        return;
+      }
+    }
     switch (command) {
       case 'cortex-m-sim/status': {
         response.body = target
@@ -631,6 +677,27 @@ export class CortexMSimSession extends LoggingDebugSession {
           }
           : { state: 'none' };
         this.sendResponse(response);
+        return;
+      }
+      case 'cortex-m-sim/memoryMap': {
+        if (!target) { this.sendErrorResponse(response, 1002, 'no target'); return; }
+        const list = (d: string): string[] => { try { return fs.readdirSync(d); } catch { return []; } };
+        response.body = memoryMapForTarget(target, this.launch?.linkerScript, fs.existsSync, list);
+        this.sendResponse(response);
+        return;
+      }
+      case 'cortex-m-sim/peripherals':
+      case 'cortex-m-sim/writeRegister':
+      case 'cortex-m-sim/registerHistory': {
+        try {
+          if (!this.peripherals) throw new Error('the firmware is not loaded');
+          response.body = this.peripherals.handleRequest(command, args);
+        } catch (e) {
+          this.sendErrorResponse(response, 1013, e instanceof Error ? e.message : String(e));
+          return;
+        }
+        this.sendResponse(response);
+        if (command === 'cortex-m-sim/writeRegister') this.sendEvent(new InvalidatedEvent(['variables']));
         return;
       }
       default:
