@@ -13,6 +13,7 @@
 
 import { dirname, join } from 'node:path';
 import type { ElfFile } from '../debuginfo/elf';
+import { demangle } from '../debuginfo/demangle';
 import { evaluate, type Layout } from '../linker/evaluator';
 import { parseScriptFile } from '../linker/include';
 
@@ -283,7 +284,9 @@ function findStack(inputs: MemoryMapInputs, _regions: MapRegion[], heap: HeapInf
   if (inputs.readMemory && inputs.readSp) {
     const hw = stackHighWater(inputs.readMemory, bounds.limit, bounds.top);
     if (hw) {
-      info.highWater = hw.address;
+      // A frame just reserved (sub sp) but not yet written is in use too: the current SP bounds
+      // the mark from below.
+      info.highWater = info.sp !== undefined && info.sp >= bounds.limit ? Math.min(hw.address, info.sp) : hw.address;
       info.method = hw.method;
     }
   }
@@ -383,4 +386,42 @@ export class MemoryMapProvider {
     if (this.scriptError) p.warnings.unshift(this.scriptError);
     return p;
   }
+}
+
+/** What the session's target offers (src/adapter/target.ts's Target satisfies it). */
+export interface MemoryMapTarget {
+  machine: {
+    cpu: { r: ArrayLike<number> };
+    chip: { flash: { base: number; size: number }; sram: { name: string; base: number; size: number }[] };
+    readMemory(address: number, length: number): Uint8Array;
+  };
+  program: { elf: ElfFile; sourceAt(address: number): { path: string; line: number } | null };
+}
+
+const providers = new WeakMap<object, MemoryMapProvider>();
+
+/**
+ * The `cortex-m-sim/memoryMap` answer for a session's target: the layout is read once per target
+ * (from launch.json's linkerScript, or found near the ELF), the live part on every request.
+ */
+export function memoryMapForTarget(target: MemoryMapTarget, linkerScript: string | undefined, exists: (p: string) => boolean, list: (d: string) => string[]): MemoryMapPayload {
+  let provider = providers.get(target);
+  if (!provider) {
+    const { elf } = target.program;
+    const chip = target.machine.chip;
+    const fallback = [
+      { name: 'FLASH', origin: chip.flash.base, length: chip.flash.size, attributes: 'rx' },
+      ...chip.sram.map((s) => ({ name: s.name === 'SRAM' ? 'RAM' : s.name, origin: s.base, length: s.size, attributes: 'rwx' })),
+    ];
+    provider = new MemoryMapProvider(elf, linkerScript ?? findLinkerScript(elf.fileName, exists, list), fallback, {
+      demangle,
+      sourceAt: (a) => {
+        const s = target.program.sourceAt(a);
+        return s ? { file: s.path, line: s.line } : undefined;
+      },
+    });
+    providers.set(target, provider);
+  }
+  const m = target.machine;
+  return provider.payload({ readSp: () => m.cpu.r[13] >>> 0, readMemory: (a, n) => m.readMemory(a, n) });
 }
