@@ -589,6 +589,7 @@ export class Machine {
    *  instruction budget, inside IT blocks, and where nothing compiles (the step raises the fault). */
   private runSliceBlocks(instructionEnd: number): void {
     const cpu = this.cpu;
+    cpu.instructionEnd = instructionEnd;
     while (cpu.cycles < cpu.sliceEnd && cpu.instructions < instructionEnd && cpu.pendingExceptionReturn === -1) {
       if (cpu.itState === 0 && cpu.thumb && (cpu.pc & 1) === 0) {
         const block = cpu.blockAt(cpu.pc);

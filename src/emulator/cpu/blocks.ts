@@ -25,8 +25,10 @@ export interface Block {
 const MAX_BLOCK = 48;
 
 /** Mnemonics after which a block ends even if the next PC is the next instruction: they can change
- *  state the loop must see before going on (EPSR.T, ITSTATE, masks, sleep), or are rare. */
-const ENDS_BLOCK = /^(b|bl|blx|bx|cbz|cbnz|tbb|tbh|it[te]*|svc|bkpt|udf|wfi|wfe|sev|cpsi[de]|msr|mrs|isb|dsb|dmb|pop|ldm|ldmia|ldmdb|ldmfd|ldmea)$/;
+ *  state the loop must see before going on (EPSR.T, ITSTATE, masks, sleep), are rare, or never
+ *  fall through (b, bl). Conditional branches (b<cond>, cbz, cbnz) do not end a block: taken,
+ *  they leave it through the next-PC check; not taken, the block goes on. */
+const ENDS_BLOCK = /^(b|bl|blx|bx|tbb|tbh|it[te]*|svc|bkpt|udf|wfi|wfe|sev|cpsi[de]|msr|mrs|isb|dsb|dmb|pop|ldm|ldmia|ldmdb|ldmfd|ldmea)$/;
 
 function mnemonicOf(text: string): string {
   const m = /^[a-z0-9]+/.exec(text);
@@ -42,8 +44,6 @@ function endsBlock(d: Decoded): boolean {
     return true;
   }
   const mnemonic = mnemonicOf(text);
-  // Conditional branches are b<cond>: strip a condition suffix for the check.
-  if (/^b(eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le|al)$/.test(mnemonic)) return true;
   if (ENDS_BLOCK.test(mnemonic)) return true;
   // Any other instruction that names the PC (mov pc, ldr pc, add pc...) may write it.
   return /\bpc\b/.test(text.replace(/\[pc[^\]]*\]/g, '')) || mnemonic === '';
@@ -59,16 +59,18 @@ function factoryFor(addresses: number[], sizes: number[], cycles: number[]): Blo
   if (factory !== undefined) return factory;
   const params: string[] = [];
   const lines: string[] = [];
-  for (let i = 0; i < addresses.length; i++) {
+  const start = addresses[0];
+  const count = addresses.length;
+  for (let i = 0; i < count; i++) {
     const next = (addresses[i] + sizes[i]) >>> 0;
     params.push(`e${i}`);
-    lines.push(
-      `cpu.pc = ${addresses[i]}; cpu.nextPc = ${next}; e${i}(cpu); cpu.cycles += ${cycles[i]}; cpu.instructions++;`,
-      `if (cpu.nextPc !== ${next} || cpu.cycles >= cpu.sliceEnd) { cpu.pc = cpu.nextPc; return; }`,
-    );
+    lines.push(`cpu.pc = ${addresses[i]}; cpu.nextPc = ${next}; e${i}(cpu); cpu.cycles += ${cycles[i]}; cpu.instructions++;`);
+    if (i < count - 1) lines.push(`if (cpu.nextPc !== ${next} || cpu.cycles >= cpu.sliceEnd) break;`);
   }
-  lines.push(`cpu.pc = cpu.nextPc;`);
-  const source = `return function block_${addresses[0].toString(16)}(cpu) {\n${lines.join('\n')}\n};`;
+  // A block that branches back to its own start (a loop) goes round again without returning to
+  // the dispatcher, under the same conditions the dispatcher would check before entering it.
+  lines.push(`if (cpu.nextPc !== ${start} || cpu.cycles >= cpu.sliceEnd || cpu.instructions + ${count} > cpu.instructionEnd || !cpu.thumb) break;`);
+  const source = `return function block_${start.toString(16)}(cpu) {\nfor (;;) {\n${lines.join('\n')}\n}\ncpu.pc = cpu.nextPc;\n};`;
   factory = new Function(...params, source) as BlockFactory;
   factories.set(key, factory);
   return factory;

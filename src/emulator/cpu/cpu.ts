@@ -118,6 +118,8 @@ export class Cpu {
   /** The run loop's deadline in cycles: the Machine's slice end, kept here so that compiled
    *  blocks can stop where the interpreter loop would (0 requests attention). */
   sliceEnd = 0;
+  /** The run loop's instruction budget (cpu.instructions stops at it), for compiled blocks. */
+  instructionEnd = Infinity;
 
   constructor(readonly bus: Bus, readonly profile: Profile) {}
 
