@@ -11,6 +11,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Machine, type RunResult } from '../emulator/machine';
 import type { ChipDescription } from '../emulator/chips/chip';
+import type { SlicePacer } from '../emulator/realtime';
 import { explainFault, type FaultExplanation } from '../emulator/fault-explanation';
 import type { PcRange } from '../debuginfo/dwarf/info';
 import { compileExpression, interpolate, type Compiled, type EvalContext } from './expression';
@@ -93,8 +94,12 @@ export class Target extends EventEmitter {
   stopOnFault = true;
   /** Stop in the Rust panic handler. */
   stopOnPanic = true;
+  /** Paces run slices to the wall clock (the board's real-time mode); null runs flat out. */
+  pacer: SlicePacer | null = null;
 
   private job: Job | null = null;
+  /** A paced wait before the next slice. */
+  private waitTimer: NodeJS.Timeout | undefined;
   private pauseRequested = false;
   private sliceInstructions = 100_000;
   private readonly groups = new Map<string, ActiveBreakpoint[]>();
@@ -334,6 +339,7 @@ export class Target extends EventEmitter {
 
   /** Stop all activity (terminate/disconnect). */
   dispose(): void {
+    clearTimeout(this.waitTimer);
     this.job = null;
     this.state = 'exited';
     this.removeAllListeners();
@@ -356,6 +362,8 @@ export class Target extends EventEmitter {
     this.lastStop = null;
     this.instructionsAtResume = this.machine.cpu.instructions;
     this.resumedAt = performance.now();
+    clearTimeout(this.waitTimer);
+    this.pacer?.resume();
     setImmediate(this.tick);
   }
 
@@ -373,6 +381,11 @@ export class Target extends EventEmitter {
     if (!job) return;
     if (this.pauseRequested) {
       this.finish(job, { kind: 'stop', info: { reason: 'pause' } });
+      return;
+    }
+    const wait = this.pacer ? this.pacer.beforeSlice() : 0;
+    if (wait > 0) {
+      this.waitTimer = setTimeout(this.tick, wait);
       return;
     }
     let result: IteratorResult<void, Halt>;
@@ -451,6 +464,11 @@ export class Target extends EventEmitter {
           return { kind: 'stop', info: { reason: 'exception', description: r.reason === 'fault-lockup' ? `Lockup: ${first}` : first, text, fault } };
         }
         case 'halted':
+          // The real-time pacer's deadline: the host waits, then the run goes on.
+          if (this.pacer?.takeDeadlineHalt()) {
+            yield;
+            break;
+          }
           return { kind: 'stop', info: { reason: 'pause' } };
         case 'sleep-forever':
           this.emit('output', `${r.message ?? 'the core sleeps with nothing to wake it'}\n`, 'console');
