@@ -1,0 +1,525 @@
+// Drives the real VS Code workbench (code-server 4.99.3, installed by setup.sh) with headless
+// chromium through playwright-core, the way a user would: keys, clicks, and reading what the views
+// show. One code-server per test run (the extension is installed once), one fresh page per
+// scenario. Every wait is bounded; code-server and chromium are killed by process group on the
+// way out, also when a scenario fails or mocha is interrupted.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, BrowserServer, Locator, Page } from 'playwright-core';
+import { REPO_ROOT } from './workspace';
+
+// What the page-side functions (page.evaluate) touch; the project is not compiled against the DOM
+// library, and these declarations stay local to this module.
+interface PageElement {
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+  parentElement: PageElement | null;
+  style: { top: string };
+  textContent: string | null;
+}
+declare const document: PageElement;
+
+export const E2E_DIR = __dirname;
+export const TOOLS_DIR = path.join(E2E_DIR, '.tools');
+export const ARTIFACTS_DIR = path.join(E2E_DIR, 'artifacts');
+const CODE_SERVER = path.join(TOOLS_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
+export const VSIX = process.env.E2E_VSIX ?? path.join(REPO_ROOT, 'cortex-m-sim.vsix');
+export const EXTENSION_ID = 'cortex-m-sim.cortex-m-sim';
+
+/** Upper bounds for waits (ms). Generous for a loaded machine; a pass takes far less. */
+export const T = {
+  serverStart: 30_000,
+  install: 90_000,
+  workbench: 60_000,
+  stop: 30_000,
+  ui: 10_000,
+  search: 30_000,
+};
+
+function loadPlaywright(): typeof import('playwright-core') {
+  // The copy setup.sh installed, else the project's own devDependency.
+  for (const base of [path.join(TOOLS_DIR, 'node_modules'), path.join(REPO_ROOT, 'node_modules')]) {
+    const p = path.join(base, 'playwright-core');
+    if (fs.existsSync(p)) return require(p) as typeof import('playwright-core');
+  }
+  throw new Error('playwright-core is not installed: run `bash test/e2e/setup.sh`');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Kills a detached child's whole process group (code-server forks its extension host and a
+ *  file watcher; the adapter is a grandchild). */
+function killGroup(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): void {
+  if (!child?.pid) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+async function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  return Promise.race([new Promise<boolean>((r) => child.once('exit', () => r(true))), sleep(ms).then(() => false)]);
+}
+
+function runToEnd(args: string[], env: NodeJS.ProcessEnv, ms: number, logFile: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const out = fs.openSync(logFile, 'a');
+    const child = spawn(process.execPath, [CODE_SERVER, ...args], { env, stdio: ['ignore', out, out], detached: true });
+    const timer = setTimeout(() => {
+      killGroup(child, 'SIGKILL');
+      reject(new Error(`code-server ${args.join(' ')} took more than ${ms} ms (log: ${logFile})`));
+    }, ms);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      fs.closeSync(out);
+      if (code === 0) resolve();
+      else reject(new Error(`code-server ${args.join(' ')} exited with ${code} (log: ${logFile})`));
+    });
+  });
+}
+
+/** A running code-server with our extension installed, and a headless chromium to look at it. */
+export class CodeServer {
+  private server?: ChildProcess;
+  private browserServer?: BrowserServer;
+  browser?: Browser;
+  port = 0;
+  readonly dataDir: string;
+  readonly userDataDir: string;
+  readonly extensionsDir: string;
+  readonly logFile: string;
+
+  constructor() {
+    this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cortex-m-sim-code-server-'));
+    this.userDataDir = path.join(this.dataDir, 'user-data');
+    this.extensionsDir = path.join(this.dataDir, 'extensions');
+    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    this.logFile = path.join(ARTIFACTS_DIR, 'code-server.log');
+    fs.writeFileSync(this.logFile, '');
+  }
+
+  private env(): NodeJS.ProcessEnv {
+    // Keep the server from reading the caller's settings or trying the network.
+    return { ...process.env, HOME: this.dataDir, XDG_CONFIG_HOME: path.join(this.dataDir, 'config'), XDG_DATA_HOME: path.join(this.dataDir, 'data') };
+  }
+
+  async start(): Promise<void> {
+    if (!fs.existsSync(CODE_SERVER)) throw new Error(`code-server is not installed (${CODE_SERVER}): run \`bash test/e2e/setup.sh\``);
+    if (!fs.existsSync(VSIX)) throw new Error(`${VSIX} does not exist: run \`npm run package\``);
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} does not exist: run \`bash test/e2e/setup.sh\``);
+
+    fs.mkdirSync(path.join(this.userDataDir, 'User'), { recursive: true });
+    fs.writeFileSync(
+      path.join(this.userDataDir, 'User', 'settings.json'),
+      JSON.stringify(
+        {
+          // --disable-workspace-trust does not stop the prompt; the setting does.
+          'security.workspace.trust.enabled': false,
+          'workbench.startupEditor': 'none',
+          'workbench.tips.enabled': false,
+          'workbench.enableExperiments': false,
+          'extensions.autoCheckUpdates': false,
+          'extensions.autoUpdate': false,
+          'extensions.ignoreRecommendations': true,
+          'telemetry.telemetryLevel': 'off',
+          'update.mode': 'none',
+          'git.enabled': false,
+          'editor.hover.delay': 100,
+          'debug.openDebug': 'openOnDebugBreak',
+          'debug.toolBarLocation': 'floating',
+          'window.commandCenter': false,
+          'chat.commandCenter.enabled': false,
+          'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        },
+        null,
+        2,
+      ),
+    );
+    const common = ['--user-data-dir', this.userDataDir, '--extensions-dir', this.extensionsDir];
+    await runToEnd([...common, '--force', '--install-extension', VSIX], this.env(), T.install, this.logFile);
+
+    this.port = await freePort();
+    const out = fs.openSync(this.logFile, 'a');
+    this.server = spawn(
+      process.execPath,
+      [
+        CODE_SERVER,
+        ...common,
+        '--auth', 'none',
+        '--bind-addr', `127.0.0.1:${this.port}`,
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--disable-getting-started-override',
+        '--ignore-last-opened',
+      ],
+      { env: this.env(), stdio: ['ignore', out, out], detached: true },
+    );
+    fs.closeSync(out);
+    const deadline = Date.now() + T.serverStart;
+    for (;;) {
+      if (this.server.exitCode !== null) throw new Error(`code-server exited with ${this.server.exitCode} (log: ${this.logFile})`);
+      try {
+        const res = await fetch(`http://127.0.0.1:${this.port}/healthz`, { signal: AbortSignal.timeout(2000) });
+        if (res.ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`code-server did not answer /healthz within ${T.serverStart} ms (log: ${this.logFile})`);
+      await sleep(200);
+    }
+
+    const { chromium } = loadPlaywright();
+    this.browserServer = await chromium.launchServer({
+      executablePath: CHROMIUM,
+      headless: true,
+      timeout: T.serverStart,
+      args: ['--no-sandbox', '--disable-gpu', '--headless=new', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-dev-shm-usage'],
+    });
+    this.browser = await chromium.connect(this.browserServer.wsEndpoint(), { timeout: T.serverStart });
+  }
+
+  /** A new page showing the workbench with `folder` open. */
+  async open(folder: string, name: string): Promise<Workbench> {
+    if (!this.browser) throw new Error('CodeServer.start() first');
+    const context = await this.browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    const page = await context.newPage();
+    const wb = new Workbench(page, name);
+    page.on('console', (m) => {
+      if (m.type() === 'error') wb.consoleErrors.push(m.text());
+    });
+    await page.goto(`http://127.0.0.1:${this.port}/?folder=${encodeURIComponent(folder)}`, { timeout: T.workbench });
+    await page.locator('.monaco-workbench').waitFor({ timeout: T.workbench });
+    // The extension host and our activation (workspaceContains:memory.x) come after the shell.
+    await page.locator('.statusbar').waitFor({ timeout: T.workbench });
+    await sleep(1500);
+    return wb;
+  }
+
+  /** Kills code-server's and chromium's process groups at once (for signal handlers). */
+  killNow(): void {
+    const chromiumProcess = this.browserServer?.process();
+    if (chromiumProcess?.pid) {
+      try {
+        process.kill(-chromiumProcess.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    killGroup(this.server, 'SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await Promise.race([this.browser?.close(), sleep(5000)]);
+    } catch {
+      // closing anyway
+    }
+    try {
+      await Promise.race([this.browserServer?.close(), sleep(5000)]);
+    } catch {
+      // killed below
+    }
+    const chromiumProcess = this.browserServer?.process();
+    if (chromiumProcess?.pid && chromiumProcess.exitCode === null) {
+      try {
+        process.kill(-chromiumProcess.pid, 'SIGKILL');
+      } catch {
+        try {
+          chromiumProcess.kill('SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
+    if (this.server) {
+      killGroup(this.server, 'SIGTERM');
+      if (!(await waitForExit(this.server, 5000))) killGroup(this.server, 'SIGKILL');
+      // The extension host and adapter may have their own groups' leftovers; the group kill above
+      // reaches them because code-server does not detach its children.
+      killGroup(this.server, 'SIGKILL');
+    }
+    this.server = undefined;
+    this.browser = undefined;
+    this.browserServer = undefined;
+    fs.rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** One workbench page, with what the scenarios do and look at. */
+export class Workbench {
+  readonly consoleErrors: string[] = [];
+  private shot = 0;
+
+  constructor(
+    readonly page: Page,
+    readonly name: string,
+  ) {}
+
+  async close(): Promise<void> {
+    try {
+      await Promise.race([this.page.context().close(), sleep(5000)]);
+    } catch {
+      // the browser goes with the server
+    }
+  }
+
+  /** Saves test/e2e/artifacts/<scenario>-<n>-<label>.png and returns its path. */
+  async screenshot(label: string): Promise<string> {
+    const file = path.join(ARTIFACTS_DIR, `${this.name}-${String(++this.shot).padStart(2, '0')}-${label}.png`);
+    await this.page.screenshot({ path: file, timeout: T.ui });
+    return file;
+  }
+
+  async press(key: string): Promise<void> {
+    await this.page.keyboard.press(key);
+  }
+
+  /** Runs a command through the Command Palette by its title. */
+  async command(title: string): Promise<void> {
+    await this.press('F1');
+    const input = this.page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: T.ui });
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: T.ui });
+    await this.press('Enter');
+    await input.waitFor({ state: 'hidden', timeout: T.ui }).catch(() => undefined);
+  }
+
+  /** Opens a workspace file by Quick Open (Ctrl+P) with its workspace-relative path. */
+  async openFile(relativePath: string): Promise<void> {
+    await this.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: T.ui });
+    await input.fill(relativePath);
+    const base = path.basename(relativePath);
+    // File search runs in the server (ripgrep); its first query in a fresh folder can be slow.
+    await this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: base }).first().waitFor({ timeout: T.search });
+    await this.press('Enter');
+    await this.activeTab(base).waitFor({ timeout: T.ui });
+  }
+
+  activeTab(label?: string): Locator {
+    const tab = this.page.locator('.tabs-container .tab.active');
+    return label ? tab.filter({ hasText: label }) : tab;
+  }
+
+  /** The label of the active editor tab. */
+  async activeTabLabel(): Promise<string> {
+    return (await this.page.locator('.tabs-container .tab.active .label-name').first().innerText({ timeout: T.ui })).trim();
+  }
+
+  // ---- debugging ----------------------------------------------------------------------------------
+
+  /** The debug toolbar (floating, per the settings above). */
+  debugToolbar(): Locator {
+    return this.page.locator('.debug-toolbar');
+  }
+
+  /** Waits for the debugger to be paused: the toolbar's Continue button (it replaces Pause). */
+  async waitForStopped(ms = T.stop): Promise<void> {
+    await this.debugToolbar().waitFor({ state: 'visible', timeout: ms });
+    await this.debugToolbar().locator('.action-label.codicon-debug-continue').waitFor({ state: 'visible', timeout: ms });
+    // The stack trace and the editor decoration follow the stopped event.
+    await this.page.locator('.debug-top-stack-frame-line').first().waitFor({ state: 'attached', timeout: ms }).catch(() => undefined);
+  }
+
+  async waitForRunning(ms = T.ui): Promise<void> {
+    await this.debugToolbar().locator('.action-label.codicon-debug-pause').waitFor({ state: 'visible', timeout: ms });
+  }
+
+  async waitForNoSession(ms = T.stop): Promise<void> {
+    await this.debugToolbar().waitFor({ state: 'hidden', timeout: ms });
+  }
+
+  /** Shift+F5 and wait for the toolbar to go. */
+  async stopDebugging(): Promise<void> {
+    if (!(await this.debugToolbar().isVisible())) return;
+    await this.press('Shift+F5');
+    await this.waitForNoSession(T.ui).catch(() => undefined);
+  }
+
+  /**
+   * Text of the call stack's frames, top first, as "name file:line" (what the view shows; the
+   * file:line part is the frame's source label when there is one).
+   */
+  async callStack(): Promise<string[]> {
+    const rows = this.page.locator('.debug-call-stack .monaco-list-row .stack-frame');
+    await rows.first().waitFor({ timeout: T.ui });
+    const out: string[] = [];
+    for (const row of await rows.all()) {
+      const name = (await row.locator('.expression').innerText().catch(() => '')).trim();
+      const file = (await row.locator('.file').innerText().catch(() => '')).replace(/\s+/g, ' ').trim();
+      out.push(`${name} ${file}`.trim());
+    }
+    return out;
+  }
+
+  /**
+   * Rows of the Variables view, top to bottom, as "name = value" (scopes as their bare name). The
+   * view is a virtual list that renders only what is in sight, so this scrolls it with the mouse
+   * wheel from the top and collects rows by their list index.
+   */
+  async variables(): Promise<string[]> {
+    const view = this.page.locator('.debug-variables .monaco-list');
+    await view.locator('.monaco-list-row').first().waitFor({ timeout: T.ui });
+    const box = await view.boundingBox();
+    if (!box) return [];
+    await this.page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height / 2, 40));
+    await this.page.mouse.wheel(0, -100_000);
+    await sleep(250);
+    const byIndex = new Map<number, string>();
+    let unchanged = 0;
+    for (let i = 0; i < 40 && unchanged < 2; i++) {
+      await sleep(120);
+      const rows = await view.locator('.monaco-list-row').evaluateAll((els) =>
+        // No named inner functions here: the test runner's transpiler would wrap them in a helper
+        // that does not exist in the page.
+        els.map((el) => {
+          const scope = el.querySelector('.scope');
+          const label = scope
+            ? (scope.textContent ?? '')
+            : `${el.querySelector('.name')?.textContent ?? ''} ${el.querySelector('.value')?.textContent ?? ''}`;
+          return [Number(el.getAttribute('data-index')), label.replace(/\s+/g, ' ').trim()] as [number, string];
+        }),
+      );
+      const before = byIndex.size;
+      for (const [index, label] of rows) byIndex.set(index, label);
+      unchanged = byIndex.size === before ? unchanged + 1 : 0;
+      await this.page.mouse.wheel(0, Math.max(60, box.height - 60));
+    }
+    await this.page.mouse.wheel(0, -100_000);
+    return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, label]) => label);
+  }
+
+  /** Waits until some Variables row satisfies `pred`; returns all rows then. */
+  async waitForVariable(pred: (row: string) => boolean, ms = T.ui): Promise<string[]> {
+    const deadline = Date.now() + ms;
+    let rows: string[] = [];
+    while (Date.now() < deadline) {
+      rows = await this.variables().catch(() => []);
+      if (rows.some(pred)) return rows;
+      await sleep(200);
+    }
+    throw new Error(`no Variables row matched within ${ms} ms; rows: ${JSON.stringify(rows)}`);
+  }
+
+  /** Expands a collapsed scope or variable row in the Variables view by its label. */
+  async expandVariable(label: string): Promise<void> {
+    const row = this.page.locator('.debug-variables .monaco-list-row', { hasText: label }).first();
+    await row.waitFor({ timeout: T.ui });
+    if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
+    await this.page.locator(`.debug-variables .monaco-list-row[aria-expanded="true"]`, { hasText: label }).first().waitFor({ timeout: T.ui });
+  }
+
+  /**
+   * The 1-based line the editor highlights as the current statement (the top stack frame's
+   * decoration, a whole-line decoration in the view overlay), read from the line-number gutter at
+   * the same vertical position. Undefined if there is none in view.
+   */
+  async currentLine(): Promise<number | undefined> {
+    return this.page.evaluate(() => {
+      const editor = document.querySelector('.editor-group-container.active .monaco-editor') ?? document.querySelector('.monaco-editor');
+      if (!editor) return undefined;
+      const deco = editor.querySelector('.view-overlays .debug-top-stack-frame-line, .view-overlays .debug-focused-stack-frame-line');
+      if (!deco) return undefined;
+      const row = deco.parentElement;
+      if (!row) return undefined;
+      const top = row.style.top;
+      for (const n of Array.from(editor.querySelectorAll('.margin-view-overlays > div'))) {
+        const el = n;
+        if (el.style.top === top) {
+          const num = el.querySelector('.line-numbers');
+          if (num) return Number.parseInt((num.textContent ?? '').trim(), 10);
+        }
+      }
+      return undefined;
+    });
+  }
+
+  async waitForCurrentLine(expected: number, ms = T.ui): Promise<void> {
+    const deadline = Date.now() + ms;
+    let seen: number | undefined;
+    while (Date.now() < deadline) {
+      seen = await this.currentLine();
+      if (seen === expected) return;
+      await sleep(150);
+    }
+    throw new Error(`the editor's current line is ${seen ?? 'not shown'}, expected ${expected}`);
+  }
+
+  /** The text of the current-line row in the active editor. */
+  async currentLineText(): Promise<string | undefined> {
+    const line = await this.currentLine();
+    if (line === undefined) return undefined;
+    return this.lineText(line);
+  }
+
+  async lineText(line: number): Promise<string | undefined> {
+    return this.page.evaluate((want) => {
+      const editor = document.querySelector('.editor-group-container.active .monaco-editor') ?? document.querySelector('.monaco-editor');
+      if (!editor) return undefined;
+      for (const n of Array.from(editor.querySelectorAll('.margin-view-overlays > div'))) {
+        const el = n;
+        const num = el.querySelector('.line-numbers');
+        if (num && Number.parseInt((num.textContent ?? '').trim(), 10) === want) {
+          for (const l of Array.from(editor.querySelectorAll('.view-lines .view-line'))) {
+            if (l.style.top === el.style.top) return (l.textContent ?? '').replace(/\u00a0/g, ' ');
+          }
+        }
+      }
+      return undefined;
+    }, line);
+  }
+
+  /** Goes to `line` in the active editor (Ctrl+G) so it is in view with the cursor on it. */
+  async goToLine(line: number): Promise<void> {
+    await this.press('Control+G');
+    const input = this.page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: T.ui });
+    await input.fill(`:${line}`);
+    await this.press('Enter');
+    await input.waitFor({ state: 'hidden', timeout: T.ui }).catch(() => undefined);
+  }
+
+  /** Toggles a breakpoint on `line` of the active editor with F9, and waits for its glyph. */
+  async toggleBreakpoint(line: number): Promise<void> {
+    await this.goToLine(line);
+    await this.press('F9');
+    await this.page.locator('.monaco-editor .codicon-debug-breakpoint, .monaco-editor .codicon-debug-breakpoint-unverified').first().waitFor({ timeout: T.ui });
+  }
+
+  /** Text of the Debug Console (the REPL's output). */
+  async debugConsoleText(): Promise<string> {
+    return (await this.page.locator('.repl .monaco-list-rows').innerText({ timeout: T.ui }).catch(() => '')).trim();
+  }
+
+  /** Text of notifications currently shown (toasts). */
+  async notifications(): Promise<string[]> {
+    const items = this.page.locator('.notification-toast .notification-list-item-message');
+    return (await items.allInnerTexts().catch(() => [])).map((s) => s.trim());
+  }
+}
