@@ -519,7 +519,7 @@ export class CortexMSimSession extends LoggingDebugSession {
       try {
         response.body = { value: this.peripherals!.setVariable(container.ref, args.name, args.value, args.format?.hex ?? true) };
       } catch (e) {
-        this.sendErrorResponse(response, 1012, e instanceof Error ? e.message : String(e));
+        this.sendErrorResponse(response, 1030, e instanceof Error ? e.message : String(e));
         return;
       }
       this.sendResponse(response);
@@ -693,7 +693,7 @@ export class CortexMSimSession extends LoggingDebugSession {
           if (!this.peripherals) throw new Error('the firmware is not loaded');
           response.body = this.peripherals.handleRequest(command, args);
         } catch (e) {
-          this.sendErrorResponse(response, 1013, e instanceof Error ? e.message : String(e));
+          this.sendErrorResponse(response, 1031, e instanceof Error ? e.message : String(e));
           return;
         }
         this.sendResponse(response);
