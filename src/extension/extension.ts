@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { CortexMSimSession } from '../adapter/session';
 import { findFirmwareElfs } from './firmware-discovery';
 import { registerLinkerLanguageClient } from './linker-client';
+import { registerBoardPanel } from './panels/board-panel';
 import { registerMemoryMapPanel } from './panels/memory-map-panel';
 import { formatStatus, type SimulationStatus } from './status';
 
@@ -130,6 +131,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   registerLinkerLanguageClient(context);
   registerMemoryMapPanel(context);
+  registerBoardPanel(context);
 }
 
 export function deactivate(): void {}
