@@ -12,6 +12,9 @@ export interface EvalContext {
   variable(name: string): number | undefined;
   /** A symbol's address (for &name). */
   address(name: string): number | undefined;
+  /** A typed access path over a source variable, `name.field[2]`: steps are field names and
+   *  indexes. Undefined when `name` is no source variable (the untyped rules apply then). */
+  path?(name: string, steps: ReadonlyArray<string | number>): number | undefined;
 }
 
 export class ExpressionError extends Error {
@@ -47,7 +50,7 @@ type Token =
   | { kind: 'op'; value: string }
   | { kind: 'end' };
 
-const OPERATORS = ['<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '::', '+', '-', '*', '/', '%', '&', '|', '^', '~', '!', '<', '>', '(', ')', '[', ']'];
+const OPERATORS = ['->', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '::', '+', '-', '*', '/', '%', '&', '|', '^', '~', '!', '<', '>', '(', ')', '[', ']', '.'];
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -248,6 +251,47 @@ class Parser {
     return base;
   }
 
+  /** `.field`, `->field`, `.0` and `[index]` after a name. */
+  private pathSteps(): Array<string | Compiled> {
+    const steps: Array<string | Compiled> = [];
+    for (;;) {
+      if (this.isOp('.') || this.isOp('->')) {
+        this.pos++;
+        const t = this.peek();
+        if (t.kind === 'id') steps.push(t.value);
+        else if (t.kind === 'num') steps.push(String(t.value));
+        else throw new ExpressionError(`expected a field name in '${this.text}'`);
+        this.pos++;
+      } else if (this.isOp('[')) {
+        this.pos++;
+        steps.push(this.binary(0));
+        this.expect(']');
+      } else {
+        return steps;
+      }
+    }
+  }
+
+  /** A typed path when the context knows the variable's type; else `name[i]` reads the ith word. */
+  private pathAccess(name: string, steps: Array<string | Compiled>): Compiled {
+    const text = this.text;
+    return (ctx) => {
+      const resolved = steps.map((s) => (typeof s === 'string' ? s : s(ctx)));
+      const typed = ctx.path?.(name, resolved);
+      if (typed !== undefined) return typed;
+      let value = ctx.variable(name);
+      if (value === undefined) throw new ExpressionError(`no variable or symbol named '${name}'`);
+      for (const step of resolved) {
+        if (typeof step === 'string') throw new ExpressionError(`cannot take '.${step}' in '${text}': '${name}' has no type information`);
+        const address = (value + 4 * step) >>> 0;
+        const v = ctx.read(address, 4);
+        if (v === null) throw new ExpressionError(`cannot read memory at 0x${address.toString(16)}`);
+        value = v;
+      }
+      return value;
+    };
+  }
+
   private qualifiedName(): string {
     let name = (this.peek() as { value: string }).value;
     this.pos++;
@@ -283,6 +327,8 @@ class Parser {
       }
       // A variable of that name wins over a register (a local called "sp" is still reachable as $sp).
       const lower = name.toLowerCase();
+      const steps = this.pathSteps();
+      if (steps.length > 0) return this.pathAccess(name, steps);
       return (ctx) => {
         const v = ctx.variable(name);
         if (v !== undefined) return v;

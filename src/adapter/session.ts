@@ -19,6 +19,7 @@ import { compileExpression, formatValue, splitFormat } from './expression';
 import { LaunchError, resolveLaunch, type LaunchAttributes, type ResolvedLaunch } from './launch-config';
 import { readRegisterByName, Target, type BreakpointSpec, type StopInfo } from './target';
 import type { StackFrameInfo } from './unwind';
+import type { NamedValue, TypedValue } from './variables';
 
 export interface LaunchRequestArguments extends DebugProtocol.LaunchRequestArguments, LaunchAttributes {
   /** Log the DAP traffic to the Debug Console (for debugging the adapter itself). */
@@ -37,6 +38,9 @@ type VariableContainer =
   | { kind: 'registers'; frame: number }
   | { kind: 'xpsr'; frame: number }
   | { kind: 'control'; frame: number }
+  | { kind: 'locals'; frame: number }
+  | { kind: 'statics'; frame: number }
+  | { kind: 'value'; frame: number; value: TypedValue; evaluateName?: string }
   | { kind: 'fpu'; frame: number }
   | { kind: 'peripherals'; ref: PeripheralVariableRef };
 
@@ -419,6 +423,11 @@ export class CortexMSimSession extends LoggingDebugSession {
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     const scopes: DebugProtocol.Scope[] = [new Scope('Registers', this.variableHandles.create({ kind: 'registers', frame: args.frameId }), false)];
     (scopes[0] as DebugProtocol.Scope).presentationHint = 'registers';
+    if (this.target?.program.debugInfo) {
+      const locals = new Scope('Locals', this.variableHandles.create({ kind: 'locals', frame: args.frameId }), false) as DebugProtocol.Scope;
+      locals.presentationHint = 'locals';
+      scopes.unshift(locals, new Scope('Statics', this.variableHandles.create({ kind: 'statics', frame: args.frameId }), false));
+    }
     if (this.peripherals?.available) scopes.push(new Scope('Peripherals', this.variableHandles.create({ kind: 'peripherals', ref: { level: 'root' } }), true));
     response.body = { scopes };
     this.sendResponse(response);
@@ -451,6 +460,11 @@ export class CortexMSimSession extends LoggingDebugSession {
     const m = target.machine;
     if (container.kind === 'peripherals') {
       response.body = { variables: this.peripherals?.variables(container.ref, (ref) => this.variableHandles.create({ kind: 'peripherals', ref }), hexFormat) ?? [] };
+      this.sendResponse(response);
+      return;
+    }
+    if (container.kind === 'locals' || container.kind === 'statics' || container.kind === 'value') {
+      response.body = { variables: this.sourceVariables(container, args) };
       this.sendResponse(response);
       return;
     }
@@ -515,6 +529,17 @@ export class CortexMSimSession extends LoggingDebugSession {
       this.sendErrorResponse(response, 1004, 'registers can only be changed while the firmware is stopped');
       return;
     }
+    if (container.kind === 'locals' || container.kind === 'statics' || container.kind === 'value') {
+      try {
+        response.body = this.setSourceVariable(container, args);
+      } catch (e) {
+        this.sendErrorResponse(response, 1013, `'${args.name}': ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
+      this.sendResponse(response);
+      this.sendEvent(new InvalidatedEvent(['variables']));
+      return;
+    }
     if (container.kind === 'peripherals') {
       try {
         response.body = { value: this.peripherals!.setVariable(container.ref, args.name, args.value, args.format?.hex ?? true) };
@@ -567,6 +592,12 @@ export class CortexMSimSession extends LoggingDebugSession {
     try {
       const { expression, format } = splitFormat(args.expression);
       const frameIndex = args.frameId ?? 0;
+      const typed = this.evaluateVariablePath(target, expression, frameIndex, format === 'x' || args.format?.hex === true);
+      if (typed) {
+        response.body = typed;
+        this.sendResponse(response);
+        return;
+      }
       const value = compileExpression(expression)(target.evalContext(frameIndex));
       const shown = formatValue(value, args.format?.hex ? 'x' : format);
       response.body = { result: shown, variablesReference: 0, memoryReference: Number.isInteger(value) ? hex8(value) : undefined };
@@ -574,6 +605,76 @@ export class CortexMSimSession extends LoggingDebugSession {
     } catch (e) {
       this.sendErrorResponse(response, { id: 1009, format: '{_message}', variables: { _message: e instanceof Error ? e.message : String(e) }, showUser: args.context === 'repl' });
     }
+  }
+
+  // ---- source variables --------------------------------------------------------------------------
+
+  /** A DAP variable for a source-level value; aggregates get a handle to expand them. */
+  private toDapVariable(target: Target, frame: number, named: NamedValue, hex: boolean): DebugProtocol.Variable {
+    const view = target.variables;
+    const m = target.machine;
+    const shape = view.shape(named.value, m);
+    const v: DebugProtocol.Variable = {
+      name: named.name,
+      value: view.summary(named.value, m, { hex }),
+      type: view.typeNameOf(named.value),
+      variablesReference: shape.expandable ? this.variableHandles.create({ kind: 'value', frame, value: named.value, evaluateName: named.evaluateName }) : 0,
+    };
+    if (shape.indexed !== undefined) v.indexedVariables = shape.indexed;
+    if (named.evaluateName !== undefined) v.evaluateName = named.evaluateName;
+    if (named.value.address !== undefined) v.memoryReference = hex8(named.value.address);
+    return v;
+  }
+
+  private sourceVariables(container: Extract<VariableContainer, { kind: 'locals' | 'statics' | 'value' }>, args: DebugProtocol.VariablesArguments): DebugProtocol.Variable[] {
+    const target = this.target!;
+    const hex = args.format?.hex ?? false;
+    const view = target.variables;
+    let list: NamedValue[];
+    if (container.kind === 'value') {
+      list = view.children(container.value, target.machine, container.evaluateName, args.start ?? 0, args.count || undefined);
+    } else {
+      const access = target.frameAccess(container.frame);
+      list = container.kind === 'locals' ? view.locals(access) : view.statics(access);
+    }
+    return list.map((named) => this.toDapVariable(target, container.frame, named, hex));
+  }
+
+  private setSourceVariable(container: Extract<VariableContainer, { kind: 'locals' | 'statics' | 'value' }>, args: DebugProtocol.SetVariableArguments): { value: string; type?: string; variablesReference?: number } {
+    const target = this.target!;
+    const view = target.variables;
+    let list: NamedValue[];
+    if (container.kind === 'value') list = view.children(container.value, target.machine, container.evaluateName);
+    else list = container.kind === 'locals' ? view.locals(target.frameAccess(container.frame)) : view.statics(target.frameAccess(container.frame));
+    let named: NamedValue | undefined;
+    for (const n of list) if (n.name === args.name) named = n; // the innermost of shadowed names
+    if (!named) throw new Error('no such variable here');
+    const text = args.value.trim();
+    const number = text === 'true' ? 1 : text === 'false' ? 0 : /^[-+]?(\d+\.\d*|\.\d+|\d+e[-+]?\d+)$/i.test(text) ? Number(text)
+      : /^'.'$/u.test(text) ? text.codePointAt(1)! : compileExpression(text)(target.evalContext(container.frame));
+    view.write(named.value, number, target.machine);
+    target.invalidateFrames();
+    // Read it back (a register-held value is re-read through its location).
+    let now = named.value;
+    if (container.kind !== 'value') {
+      const again = container.kind === 'locals' ? view.locals(target.frameAccess(container.frame)) : view.statics(target.frameAccess(container.frame));
+      for (const n of again) if (n.name === args.name) now = n.value;
+    }
+    return { value: view.summary(now, target.machine, { hex: args.format?.hex ?? false }) };
+  }
+
+  /** `name`, `*p`, `s.field`, `arr[2]`...: evaluated with types, shown like the Variables view. */
+  private evaluateVariablePath(target: Target, expression: string, frameIndex: number, hex: boolean): DebugProtocol.EvaluateResponse['body'] | undefined {
+    if (!target.program.debugInfo || /^\$/.test(expression.trim())) return undefined;
+    const access = target.frameAccess(frameIndex);
+    const index = (text: string) => compileExpression(text)(target.evalContext(frameIndex));
+    const found = target.variables.evaluatePath(expression, access, index);
+    if (!found) return undefined;
+    if (found.addressOf !== undefined) {
+      return { result: hex8(found.addressOf), type: `${target.variables.typeNameOf(found.value)} *`, variablesReference: 0, memoryReference: hex8(found.addressOf) };
+    }
+    const v = this.toDapVariable(target, frameIndex, { name: expression, value: found.value, evaluateName: expression.trim() }, hex);
+    return { result: v.value, type: v.type, variablesReference: v.variablesReference, indexedVariables: v.indexedVariables, memoryReference: v.memoryReference };
   }
 
   // ---- memory and disassembly --------------------------------------------------------------------

@@ -19,6 +19,7 @@ import { ProgramInfo } from './program-info';
 import { currentCfa, isExcReturn, stackFrames, type StackFrameInfo } from './unwind';
 import type { FunctionFrame } from '../debuginfo/debuginfo';
 import { samePath } from '../debuginfo/dwarf/line';
+import { VariableView, type FrameAccess, type TypedValue } from './variables';
 
 export type StopReasonName = 'entry' | 'step' | 'breakpoint' | 'pause' | 'exception' | 'function breakpoint' | 'instruction breakpoint' | 'goto';
 
@@ -87,6 +88,8 @@ const SLICE_TARGET_MS = 4;
 export class Target extends EventEmitter {
   readonly machine: Machine;
   readonly program: ProgramInfo;
+  /** Source-level variables (locals, statics) of the stopped program. */
+  readonly variables: VariableView;
   state: 'stopped' | 'running' | 'exited' = 'stopped';
   lastStop: StopInfo | null = null;
   exitCode: number | undefined;
@@ -125,6 +128,7 @@ export class Target extends EventEmitter {
     });
     this.program = new ProgramInfo(this.machine.elf!);
     this.program.setSearchRoots(options.programPath, options.cwd);
+    this.variables = new VariableView(this.program);
     this.machine.onSemihostingOutput((text, stream) => this.emit('output', text, stream));
     this.machine.onWarning((message) => this.emit('output', `warning: ${message}\n`, 'console'));
     const panic = this.program.elf.symbolByName('rust_begin_unwind');
@@ -711,21 +715,65 @@ export class Target extends EventEmitter {
     this.framesCache = null;
   }
 
+  /** Memory and registers as frame `index` of frames() sees them. */
+  frameAccess(index: number): FrameAccess {
+    const live = index === 0 && !this.lastStop?.fault;
+    return { machine: this.machine, frame: this.frames()[index], live };
+  }
+
   /** An evaluation context for frame `index` of frames(). */
   evalContext(index: number): EvalContext {
     const m = this.machine;
     const frame = index === 0 && !this.lastStop?.fault ? undefined : this.frames()[index];
     const program = this.program;
+    let access: FrameAccess | undefined;
     return {
       register: (name) => readRegisterByName(m, name, frame),
       read: (address, size) => m.peek(address, size),
       variable: (name) => {
+        // Source variables first (locals of the frame, then statics), then ELF symbols.
+        if (program.debugInfo) {
+          access ??= this.frameAccess(index);
+          const v = this.variables.lookup(name, access);
+          if (v) {
+            const n = this.variables.scalar(v, m);
+            if (n !== undefined) return n;
+            if (v.address !== undefined) return v.address;
+            if (v.error) throw new Error(`'${name}' is ${v.error.replace(/^<|>$/g, '')}`);
+          }
+        }
         const s = program.elf.symbolByName(name) ?? program.findFunctions(name)[0];
         if (!s) return undefined;
         if ('type' in s && s.type === 'object' && (s.size === 1 || s.size === 2 || s.size === 4)) return m.peek(s.address, s.size) ?? undefined;
         return s.address;
       },
-      address: (name) => program.elf.symbolByName(name)?.address ?? program.findFunctions(name)[0]?.address,
+      path: (name, steps) => {
+        if (!program.debugInfo) return undefined;
+        access ??= this.frameAccess(index);
+        const view = this.variables;
+        const found = view.lookup(name, access);
+        if (!found) return undefined;
+        let v: TypedValue = found;
+        let shown = name;
+        for (const step of steps) {
+          const next: TypedValue | undefined = typeof step === 'string' ? view.member(v, step, m) : view.index(v, step, m);
+          if (!next) throw new Error(typeof step === 'string' ? `'${shown}' has no field '${step}'` : `'${shown}' cannot be indexed`);
+          v = next;
+          shown += typeof step === 'string' ? `.${step}` : `[${step}]`;
+        }
+        const n = view.scalar(v, m);
+        if (n !== undefined) return n;
+        if (v.address !== undefined) return v.address;
+        throw new Error(`'${shown}' is ${v.error ? v.error.replace(/^<|>$/g, '') : 'not a number'}`);
+      },
+      address: (name) => {
+        if (program.debugInfo) {
+          access ??= this.frameAccess(index);
+          const v = this.variables.lookup(name, access);
+          if (v?.address !== undefined) return v.address;
+        }
+        return program.elf.symbolByName(name)?.address ?? program.findFunctions(name)[0]?.address;
+      },
     };
   }
 }
