@@ -77,7 +77,7 @@ const root = document.getElementById('root') as HTMLElement;
 root.textContent = '';
 const toolbar = el('div', 'toolbar');
 const runButton = el('button', undefined, '▶ Run');
-const pauseButton = el('button', undefined, '⏸ Pause');
+const pauseButton = el('button', undefined, '‖ Pause');
 const resetButton = el('button', undefined, '⟲ Reset');
 runButton.title = 'Continue (F5)';
 pauseButton.title = 'Pause (F6)';
@@ -226,7 +226,7 @@ function showBoard(board: PanelBoard | null, svgText: string | undefined, chipNa
         const color = part.color ?? 'red';
         if (inSvg) {
           const glow = inSvg.querySelector('.led-glow') as SVGElement | null;
-          if (glow) glow.style.color = color;
+          if (glow) glow.style.fill = color;
           ledViews.set(part.id, { glow: glow ?? undefined, body: (inSvg.querySelector('.led-body') as SVGElement | null) ?? undefined, color });
         } else {
           const box = el('div', 'extra');
