@@ -36,6 +36,9 @@ export class RamRegion {
   decoded: unknown[] | null = null;
   /** Compiled blocks by start halfword (cpu/blocks.ts); dropped whenever code here changes. */
   blocks: unknown[] | null = null;
+  /** How often the executor reached each halfword without a block there (it compiles one once
+   *  the count passes a threshold, so code that runs a few times is never compiled). */
+  blockHeat: Uint8Array | null = null;
   /** Data-breakpoint granules (WATCH_GRANULE bytes each; non-zero = some watch overlaps it), or
    *  null when nothing here is watched: the fast paths only test this, so unwatched memory
    *  costs nothing and watched memory only slows the accesses near the watched bytes. */

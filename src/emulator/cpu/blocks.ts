@@ -50,7 +50,9 @@ function endsBlock(d: Decoded): boolean {
 }
 
 type BlockFactory = (...execs: Exec[]) => Exec;
-/** Generated factories by shape (addresses, sizes, cycles): identical code is compiled once. */
+/** Generated factories by shape (addresses, sizes, cycles): the same program run again (a reset, a
+ *  new Machine for the same firmware) reuses them instead of compiling its blocks again. */
+const MAX_FACTORIES = 20_000;
 const factories = new Map<string, BlockFactory>();
 
 function factoryFor(addresses: number[], sizes: number[], cycles: number[]): BlockFactory {
@@ -72,6 +74,8 @@ function factoryFor(addresses: number[], sizes: number[], cycles: number[]): Blo
   lines.push(`if (cpu.nextPc !== ${start} || cpu.cycles >= cpu.sliceEnd || cpu.instructions + ${count} > cpu.instructionEnd || !cpu.thumb) break;`);
   const source = `return function block_${start.toString(16)}(cpu) {\nfor (;;) {\n${lines.join('\n')}\n}\ncpu.pc = cpu.nextPc;\n};`;
   factory = new Function(...params, source) as BlockFactory;
+  // Bounded: a long-lived host that loads many programs must not keep every block it ever saw.
+  if (factories.size >= MAX_FACTORIES) factories.clear();
   factories.set(key, factory);
   return factory;
 }
@@ -99,8 +103,6 @@ export function compileBlock(cpu: Cpu, region: RamRegion, address: number): Bloc
     if (endsBlock(d)) break;
   }
   if (execs.length === 0) return null;
-  // Unrelated blocks of the same shape are rare: a factory per block costs one compile each,
-  // which is what the cache key saves for blocks rebuilt after a breakpoint or code change.
   const run = factoryFor(addresses, sizes, cycles)(...execs);
   return { length: execs.length, run };
 }

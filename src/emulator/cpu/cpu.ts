@@ -10,6 +10,9 @@ import { compileBlock, type Block } from './blocks';
 
 export type Profile = 'v6m' | 'v7m' | 'v7em';
 
+/** Times the executor must arrive at an address before it compiles a block there (at most 255). */
+const BLOCK_HOT = 64;
+
 /** What the core needs from the system around it. */
 export interface CpuHooks {
   /** SVC #imm was executed (the exception model pends SVCall). */
@@ -381,6 +384,14 @@ export class Cpu {
     }
     const region = this.codeRegion;
     if (region === null) return null;
+    // Compiling costs far more than interpreting a few times: only code that keeps coming back
+    // here is worth it (start-up code, one-off initialisation never is).
+    const heat = region.blockHeat ?? (region.blockHeat = new Uint8Array(region.size >> 1));
+    const slot = (address - region.base) >> 1;
+    if (heat[slot] < BLOCK_HOT) {
+      heat[slot]++;
+      return null;
+    }
     const block = compileBlock(this, region, address);
     if (block === null) return null;
     const blocks = (region.blocks ?? (region.blocks = new Array(region.size >> 1))) as (Block | undefined)[];
