@@ -10,6 +10,7 @@ import { findFirmwareElfs } from './firmware-discovery';
 import { registerLinkerLanguageClient } from './linker-client';
 import { registerBoardPanel } from './panels/board-panel';
 import { registerMemoryMapPanel } from './panels/memory-map-panel';
+import { registerPeripheralsPanel } from './panels/peripherals-panel';
 import { formatStatus, type SimulationStatus } from './status';
 
 const DEBUG_TYPE = 'cortex-m-sim';
@@ -132,6 +133,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerLinkerLanguageClient(context);
   registerMemoryMapPanel(context);
   registerBoardPanel(context);
+  registerPeripheralsPanel(context);
 }
 
 export function deactivate(): void {}
