@@ -334,6 +334,36 @@ export class DebugInfo {
     return out;
   }
 
+  private globalsCache?: VariableInfo[];
+
+  /**
+   * Static variables with a location: those at unit level and in namespaces (Rust modules, C++
+   * namespaces), not function-local statics. A definition that refers to its declaration through
+   * DW_AT_specification takes name and type from it.
+   */
+  globals(): VariableInfo[] {
+    if (!this.globalsCache) {
+      const out: VariableInfo[] = [];
+      const visit = (scope: Die, depth: number) => {
+        if (depth > 32) return;
+        for (const child of scope.children()) {
+          if (child.tag === DW_TAG.variable) {
+            if (!child.has(DW_AT.location) || child.flag(DW_AT.declaration)) continue;
+            const name = child.name();
+            if (!name) continue;
+            const type = child.referenced(DW_AT.type) ?? child.referenced(DW_AT.specification)?.referenced(DW_AT.type);
+            out.push({ name, die: child, type, typeName: typeName(type), isParameter: false });
+          } else if (child.tag === DW_TAG.namespace) {
+            if (child.abbrev.hasChildren) visit(child, depth + 1);
+          }
+        }
+      };
+      for (const u of this.info.compileUnits()) visit(u.root(), 0);
+      this.globalsCache = out;
+    }
+    return this.globalsCache;
+  }
+
   /**
    * Where a variable is at `pc`, evaluating its location expression (or location list) against
    * the context. The frame base comes from the enclosing subprogram's DW_AT_frame_base.

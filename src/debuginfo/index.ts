@@ -17,3 +17,5 @@ export type { ExpressionContext, Location } from './dwarf/expression';
 export { typeName, typeSize, resolveType } from './dwarf/types';
 export { dwarfSectionsOf } from './dwarf/sections';
 export type { DwarfSections } from './dwarf/sections';
+export { readVariable, valueAt } from './values';
+export type { Value, ValueOptions, ValueTarget } from './values';

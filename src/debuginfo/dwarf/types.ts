@@ -28,6 +28,13 @@ export function typeName(type: Die | undefined, depth = 0): string {
       return name ?? `volatile ${typeName(target(), depth + 1)}`;
     case DW_TAG.array_type: {
       if (name) return name;
+      if (type.unit.root().number(DW_AT.language) === 0x1c /* DW_LANG_Rust */) {
+        // Rust spells arrays `[T; N]`, the outer dimension last: `[[u8; 3]; 2]`.
+        let text = typeName(target(), depth + 1);
+        const counts = type.children().filter((c) => c.tag === DW_TAG.subrange_type).map(arrayCount).reverse();
+        for (const n of counts) text = n === undefined ? `[${text}]` : `[${text}; ${n}]`;
+        return text;
+      }
       const dims = type
         .children()
         .filter((c) => c.tag === DW_TAG.subrange_type)
