@@ -49,7 +49,6 @@ describe('board pin observers: emulator speed', function () {
   this.timeout(120_000);
   const results: string[] = [];
   after(() => {
-    // eslint-disable-next-line no-console
     if (results.length) console.log(results.map((l) => '      ' + l).join('\n'));
   });
 
