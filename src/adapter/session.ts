@@ -20,6 +20,7 @@ import { LaunchError, resolveLaunch, type LaunchAttributes, type ResolvedLaunch 
 import { readRegisterByName, Target, type BreakpointSpec, type StopInfo } from './target';
 import type { StackFrameInfo } from './unwind';
 import type { NamedValue, TypedValue } from './variables';
+import { dataIdFor, parseDataId, type DataBreakpointSpec } from './data-breakpoints';
 
 export interface LaunchRequestArguments extends DebugProtocol.LaunchRequestArguments, LaunchAttributes {
   /** Log the DAP traffic to the Debug Console (for debugging the adapter itself). */
@@ -93,7 +94,8 @@ export class CortexMSimSession extends LoggingDebugSession {
       supportsEvaluateForHovers: true,
       supportsExceptionInfoRequest: true,
       supportsValueFormattingOptions: true,
-      supportsDataBreakpoints: false,
+      supportsDataBreakpoints: true,
+      supportsDataBreakpointBytes: true,
       exceptionBreakpointFilters: [
         { filter: 'fault', label: 'Faults', description: 'HardFault, MemManage, BusFault and UsageFault: stop at the faulting instruction', default: true },
         { filter: 'panic', label: 'Rust panics', description: 'Stop in the panic handler (rust_begin_unwind)', default: true },
@@ -388,6 +390,14 @@ export class CortexMSimSession extends LoggingDebugSession {
     return source as Source;
   }
 
+  /** Library code (the Rust standard library, crates from the registry, sources not on this
+   *  machine): VS Code passes over 'subtle' frames when it picks the frame to show, so a stop inside
+   *  inlined library code (a faulting read_volatile) lands on the user's line. */
+  private isLibrarySource(filePath: string): boolean {
+    const p = filePath.replace(/\\/g, '/');
+    return /\/rustlib\/|\/rustc\/[0-9a-f]{40}\/|\/\.cargo\/registry\/|\/\.cargo\/git\/|\/\.rustup\//.test(p) || !fs.existsSync(filePath);
+  }
+
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
     const target = this.target;
     if (!target || target.running) {
@@ -408,6 +418,10 @@ export class CortexMSimSession extends LoggingDebugSession {
         sf.instructionPointerReference = hex8(f.pc);
         if (f.source) {
           sf.source = this.sourceFor(f.source.path);
+          if (this.isLibrarySource(f.source.path)) {
+            sf.presentationHint = 'subtle';
+            (sf.source as DebugProtocol.Source).presentationHint = 'deemphasize';
+          }
           sf.line = this.convertDebuggerLineToClient(f.source.line);
           sf.column = this.convertDebuggerColumnToClient(Math.max(1, f.source.column));
         } else {
@@ -605,6 +619,105 @@ export class CortexMSimSession extends LoggingDebugSession {
     } catch (e) {
       this.sendErrorResponse(response, { id: 1009, format: '{_message}', variables: { _message: e instanceof Error ? e.message : String(e) }, showUser: args.context === 'repl' });
     }
+  }
+
+  // ---- data breakpoints --------------------------------------------------------------------------
+
+  /** What can be watched: a variable in memory (from the Variables view), an expression naming one
+   *  or an address (Watch view, Debug Console), or `bytes` at an address. */
+  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    const target = this.target;
+    const none = (description: string) => {
+      response.body = { dataId: null, description };
+      this.sendResponse(response);
+    };
+    if (!target) return none('the firmware is not loaded');
+    const accessTypes: DebugProtocol.DataBreakpointAccessType[] = ['write', 'read', 'readWrite'];
+    const view = target.variables;
+    let address: number | undefined;
+    let size: number | undefined;
+    let label = args.name;
+    try {
+      const container = args.variablesReference ? this.variableHandles.get(args.variablesReference) : undefined;
+      if (container && (container.kind === 'locals' || container.kind === 'statics' || container.kind === 'value')) {
+        const list = container.kind === 'value' ? view.children(container.value, target.machine, container.evaluateName)
+          : container.kind === 'locals' ? view.locals(target.frameAccess(container.frame)) : view.statics(target.frameAccess(container.frame));
+        let named: NamedValue | undefined;
+        for (const n of list) if (n.name === args.name) named = n;
+        if (!named) return none(`no variable '${args.name}' here`);
+        if (named.value.address === undefined) return none(`'${args.name}' is not in memory (it lives in a register or was optimized out)`);
+        address = named.value.address;
+        size = view.sizeOf(named.value) ?? 4;
+        label = named.evaluateName ?? args.name;
+      } else if (container) {
+        return none('registers cannot be watched; watch memory instead');
+      } else {
+        const frameIndex = args.frameId ?? 0;
+        const text = args.name.trim();
+        if (args.asAddress || /^(0x[0-9a-f]+|\d+)$/i.test(text)) {
+          address = compileExpression(text)(target.evalContext(frameIndex)) >>> 0;
+          size = args.bytes ?? 4;
+        } else {
+          const found = target.variables.evaluatePath(text, target.frameAccess(frameIndex), (e) => compileExpression(e)(target.evalContext(frameIndex)));
+          if (found && found.addressOf === undefined) {
+            if (found.value.address === undefined) return none(`'${text}' is not in memory`);
+            address = found.value.address;
+            size = view.sizeOf(found.value) ?? 4;
+          } else {
+            address = compileExpression(text.startsWith('&') ? text : `&${text}`)(target.evalContext(frameIndex)) >>> 0;
+            size = args.bytes ?? 4;
+          }
+        }
+      }
+    } catch (e) {
+      return none(e instanceof Error ? e.message : String(e));
+    }
+    if (size === 0) size = 1;
+    response.body = {
+      dataId: dataIdFor(address, size),
+      description: `${label} (${size} byte${size === 1 ? '' : 's'} at ${hex8(address)})`,
+      accessTypes,
+      canPersist: true,
+    };
+    this.sendResponse(response);
+  }
+
+  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+    const target = this.target;
+    const specs: DataBreakpointSpec[] = [];
+    const result: DebugProtocol.Breakpoint[] = [];
+    for (const db of args.breakpoints) {
+      const id = this.breakpointIdFor('data', this.dataKey(db.dataId, db.accessType ?? 'write'));
+      const where = parseDataId(db.dataId);
+      const b = new Breakpoint(!!where && !!target) as DebugProtocol.Breakpoint;
+      b.id = id;
+      if (!where) b.message = `bad data breakpoint id '${db.dataId}'`;
+      else if (!target) b.message = 'the firmware is not loaded yet';
+      else specs.push({ id, address: where.address, size: where.size, access: db.accessType ?? 'write', condition: db.condition, hitCondition: db.hitCondition });
+      result.push(b);
+    }
+    if (target) {
+      const errors = target.dataBreakpoints.set(specs);
+      for (const b of result) {
+        const error = b.id !== undefined ? errors.get(b.id) : undefined;
+        if (error) {
+          b.verified = false;
+          b.message = error;
+        }
+      }
+    }
+    response.body = { breakpoints: result };
+    this.sendResponse(response);
+  }
+
+  private readonly dataKeys = new Map<string, number>();
+
+  /** A stable number per (dataId, access) so a data breakpoint keeps its id across requests. */
+  private dataKey(dataId: string, access: string): number {
+    const key = `${dataId}:${access}`;
+    let n = this.dataKeys.get(key);
+    if (n === undefined) this.dataKeys.set(key, (n = this.dataKeys.size));
+    return n;
   }
 
   // ---- source variables --------------------------------------------------------------------------

@@ -20,8 +20,9 @@ import { currentCfa, isExcReturn, stackFrames, type StackFrameInfo } from './unw
 import type { FunctionFrame } from '../debuginfo/debuginfo';
 import { samePath } from '../debuginfo/dwarf/line';
 import { VariableView, type FrameAccess, type TypedValue } from './variables';
+import { DataBreakpoints } from './data-breakpoints';
 
-export type StopReasonName = 'entry' | 'step' | 'breakpoint' | 'pause' | 'exception' | 'function breakpoint' | 'instruction breakpoint' | 'goto';
+export type StopReasonName = 'entry' | 'step' | 'breakpoint' | 'pause' | 'exception' | 'function breakpoint' | 'instruction breakpoint' | 'data breakpoint' | 'goto';
 
 export interface StopInfo {
   reason: StopReasonName;
@@ -35,6 +36,9 @@ export interface StopInfo {
   /** How many inlined frames at the top to hide: a stop "in the caller, at the inlined call's
    *  line" shows the caller as the top frame although the PC is already in the inlined code. */
   hideInline?: number;
+  /** For a data breakpoint stop: the instruction that made the access (the PC is already past it);
+   *  the top frame shows its line. */
+  accessPc?: number;
 }
 
 export type BreakpointKind = 'source' | 'function' | 'instruction';
@@ -90,6 +94,8 @@ export class Target extends EventEmitter {
   readonly program: ProgramInfo;
   /** Source-level variables (locals, statics) of the stopped program. */
   readonly variables: VariableView;
+  /** Data breakpoints (watchpoints) on memory. */
+  readonly dataBreakpoints: DataBreakpoints;
   state: 'stopped' | 'running' | 'exited' = 'stopped';
   lastStop: StopInfo | null = null;
   exitCode: number | undefined;
@@ -129,6 +135,7 @@ export class Target extends EventEmitter {
     this.program = new ProgramInfo(this.machine.elf!);
     this.program.setSearchRoots(options.programPath, options.cwd);
     this.variables = new VariableView(this.program);
+    this.dataBreakpoints = new DataBreakpoints(this.machine);
     this.machine.onSemihostingOutput((text, stream) => this.emit('output', text, stream));
     this.machine.onWarning((message) => this.emit('output', `warning: ${message}\n`, 'console'));
     const panic = this.program.elf.symbolByName('rust_begin_unwind');
@@ -336,6 +343,7 @@ export class Target extends EventEmitter {
     this.machine.loadElf(this.bytes, this.programPath);
     this.machine.reset();
     for (const list of this.groups.values()) for (const b of list) b.hits = 0;
+    this.dataBreakpoints.resetHits();
     this.exitCode = undefined;
     this.lastStop = null;
     return this.start(options);
@@ -466,6 +474,21 @@ export class Target extends EventEmitter {
           let text = fault?.text ?? first;
           if (fault?.sourceLine) text += `\n  source: ${fault.sourceLine}`;
           return { kind: 'stop', info: { reason: 'exception', description: r.reason === 'fault-lockup' ? `Lockup: ${first}` : first, text, fault } };
+        }
+        case 'data-breakpoint': {
+          const hit = machine.lastDataBreakpointHit;
+          if (!hit) return { kind: 'stop', info: { reason: 'data breakpoint' } };
+          const decision = this.dataBreakpoints.decide(hit, this.evalContext(0));
+          if (decision.ids.length > 0) {
+            const what = `${hit.write ? 'write of' : 'read of'} 0x${hit.value.toString(16)} at 0x${hit.accessAddress.toString(16).padStart(8, '0')}`;
+            const info: StopInfo = { reason: 'data breakpoint', description: `Data breakpoint: ${what}`, hitBreakpointIds: decision.ids, accessPc: hit.pc };
+            if (decision.conditionError) info.text = decision.conditionError;
+            return { kind: 'stop', info };
+          }
+          if (machine.cpu.instructions >= end) return { kind: 'stop', info: { reason: 'step' } };
+          if (until && until()) return null;
+          if (elapsed > SLICE_TARGET_MS) yield;
+          break;
         }
         case 'halted':
           // The real-time pacer's deadline: the host waits, then the run goes on.
@@ -705,6 +728,22 @@ export class Target extends EventEmitter {
       let hide = 0;
       while (hide < this.hiddenInline && hide + 1 < frames.length && frames[hide].physical === 0 && frames[hide].inlineDepth > 0) hide++;
       if (hide > 0) frames = frames.slice(hide);
+    }
+    const accessPc = this.lastStop?.accessPc;
+    if (accessPc !== undefined && frames.length > 0 && !frames[0].label && frames[0].physical === 0) {
+      // The access is done and the PC is past it: show the accessing instruction's line (the line
+      // that wrote) and the inlined functions it was in, as the user expects of a watchpoint stop.
+      const chain = this.program.functionsAt(accessPc);
+      const top = frames[0];
+      let source = this.program.sourceAt(accessPc);
+      if (chain.length > 0 && source) {
+        const rebuilt: StackFrameInfo[] = chain.map((f, k) => {
+          const frame: StackFrameInfo = { ...top, name: f.name, source, inlineDepth: chain.length - 1 - k };
+          if (f.inlined) source = f.callFile !== undefined && f.callLine !== undefined ? { path: this.program.resolvePath(f.callFile), line: f.callLine, column: f.callColumn ?? 0 } : null;
+          return frame;
+        });
+        frames = [...rebuilt, ...frames.filter((f) => f.physical !== 0)];
+      }
     }
     this.framesCache = frames;
     this.framesAtInstructions = count;
