@@ -80,21 +80,21 @@ describe('peripherals webview in headless Chromium', function () {
     try {
       const page = await browser.newPage({ viewport: { width: 1000, height: 860 } });
       await page.setContent(html);
-      for (const m of messages) await page.evaluate((msg) => window.postMessage(msg, '*'), m);
+      for (const m of messages) await page.evaluate(`window.postMessage(${JSON.stringify(m)}, '*')`);
       await page.waitForSelector('.register .value');
-      const text = await page.evaluate(() => document.body.innerText);
+      const text = (await page.evaluate('document.body.innerText')) as string;
       assert.match(text, /STM32F411 peripherals/);
       assert.match(text, /GPIOA/);
       assert.match(text, /ODR5/);
       assert.match(text, /RCC\.CFGR/, 'the pinned register is listed under Pinned');
       assert.match(text, /debugger/, 'the history shows the debugger write');
       assert.match(text, /IRQ28/, 'and the firmware writes, by function');
-      const changedRows = await page.$$eval('.row.changed', (rows) => rows.length);
+      const changedRows = await page.locator('.row.changed').count();
       assert.ok(changedRows > 0, 'rows changed since the previous stop are highlighted');
-      const posted = await page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted);
+      const posted = (await page.evaluate('window.__posted')) as { type: string }[];
       assert.deepEqual(posted.map((p) => p.type), ['ready']);
       // Search narrows the tree: peripherals by name, or by a register or field inside.
-      const visiblePeripherals = () => page.$$eval('.tree > .peripheral', (ps) => ps.filter((p) => !(p as HTMLElement).hidden).map((p) => p.querySelector('.name')!.textContent));
+      const visiblePeripherals = () => page.locator('.tree > .peripheral:not([hidden]) > .row .name').allTextContents();
       await page.fill('.search', 'brr');
       assert.deepEqual(await visiblePeripherals(), ['USART2', 'PWR', 'USART1', 'USART6']); // PWR: its CSR has a BRR field
       await page.fill('.search', 'gpioa');
