@@ -603,6 +603,13 @@ export class CortexMSimSession extends LoggingDebugSession {
       this.sendErrorResponse(response, 1003, 'the firmware is not running');
       return;
     }
+    if (args.context === 'repl' && args.expression.startsWith('>')) {
+      // "> text" in the Debug Console is console input for the firmware (semihosting SYS_READC/READ).
+      target.sendInput(args.expression.slice(1).replace(/^ /, '') + '\n');
+      response.body = { result: '', variablesReference: 0 };
+      this.sendResponse(response);
+      return;
+    }
     try {
       const { expression, format } = splitFormat(args.expression);
       const frameIndex = args.frameId ?? 0;
@@ -879,6 +886,18 @@ export class CortexMSimSession extends LoggingDebugSession {
       }
     }
     switch (command) {
+      case 'cortex-m-sim/stdin': {
+        // Console input for the firmware: { text, eof? } (the Debug Console's "> text" does the same).
+        const a = (args ?? {}) as { text?: unknown; eof?: unknown };
+        if (!target || typeof a.text !== 'string') {
+          this.sendErrorResponse(response, 1014, target ? 'cortex-m-sim/stdin needs { text: string }' : 'the firmware is not running');
+          return;
+        }
+        target.sendInput(a.text, a.eof === true);
+        response.body = { waiting: target.waitingForInput };
+        this.sendResponse(response);
+        return;
+      }
       case 'cortex-m-sim/status': {
         response.body = target
           ? {

@@ -131,6 +131,7 @@ export class Target extends EventEmitter {
       semihosting: options.semihosting ?? true,
       workingDirectory: options.cwd,
       stopOnFault: true,
+      input: () => this.readInput(),
     });
     this.program = new ProgramInfo(this.machine.elf!);
     this.program.setSearchRoots(options.programPath, options.cwd);
@@ -141,6 +142,41 @@ export class Target extends EventEmitter {
     const panic = this.program.elf.symbolByName('rust_begin_unwind');
     this.panicAddress = panic ? panic.address : undefined;
     this.updateInternalBreakpoints();
+  }
+
+  // ---- semihosting console input -----------------------------------------------------------------
+  // SYS_READC / SYS_READ on the console take bytes the user typed (the session's stdin request).
+  // With none queued the call waits: the run halts after the BKPT, which is rewound so the call
+  // is made again once input arrives, and the run loop polls until then.
+
+  private readonly stdin: number[] = [];
+  private inputEof = false;
+  /** Set while the firmware waits for console input: the call's operation number (r0). */
+  private inputWait: { op: number } | null = null;
+  private inputCall = -1;
+
+  /** Queues console input for the firmware (UTF-8); `eof` makes reads past it return end of file. */
+  sendInput(text: string, eof = false): void {
+    for (const b of new TextEncoder().encode(text)) this.stdin.push(b);
+    if (eof) this.inputEof = true;
+  }
+
+  /** True while the firmware is blocked in a console read with nothing typed. */
+  get waitingForInput(): boolean {
+    return this.inputWait !== null;
+  }
+
+  private readInput(): number {
+    const b = this.stdin.shift();
+    if (b !== undefined) {
+      this.inputCall = this.machine.cpu.instructions;
+      return b;
+    }
+    // A read that already got bytes in this call ends there (a partial line).
+    if (this.inputEof || this.inputCall === this.machine.cpu.instructions) return -1;
+    this.inputWait = { op: this.machine.cpu.r[0] >>> 0 };
+    this.machine.halt();
+    return -1;
   }
 
   // ---- breakpoints -------------------------------------------------------------------------------
@@ -411,6 +447,7 @@ export class Target extends EventEmitter {
     }
     if (this.job !== job) return; // restarted or disposed meanwhile
     if (result.done) this.finish(job, result.value);
+    else if (this.inputWait) setTimeout(this.tick, 20); // waiting for console input: poll gently
     else setImmediate(this.tick);
   };
 
@@ -494,6 +531,17 @@ export class Target extends EventEmitter {
           // The real-time pacer's deadline: the host waits, then the run goes on.
           if (this.pacer?.takeDeadlineHalt()) {
             yield;
+            break;
+          }
+          if (this.inputWait) {
+            // Rewind to the semihosting BKPT (16 bits) so the read is made again with input.
+            const pc = machine.cpu.pc >>> 0;
+            if (machine.peek(pc - 2, 2) === 0xbeab) {
+              machine.setRegister('pc', pc - 2);
+              machine.setRegister('r0', this.inputWait.op);
+            }
+            while (this.stdin.length === 0 && !this.inputEof) yield;
+            this.inputWait = null;
             break;
           }
           return { kind: 'stop', info: { reason: 'pause' } };
