@@ -5,6 +5,8 @@
 //   2. Step Over twice moves the highlighted line; the Variables view shows a local with its value
 //      and the Registers scope shows pc.
 //   3. A breakpoint in the blink loop, Continue: stops there, and again on the next iteration.
+//   4. The panels, while stopped in the loop: memory map (FLASH/RAM with the firmware's sections),
+//      peripherals (GPIOA), and 3b. the board panel's LED flipping between two loop stops.
 //
 // The fixture is optimised (opt-level 1): led_init, systick_start and led_set are inlined into
 // main, and `led_set(led_on);` has no line-table row of its own (its code is attributed to
@@ -50,7 +52,7 @@ describe('e2e blinky: F5, step, variables, breakpoints', function () {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && !broken && !/^2[bc]\./.test(this.currentTest.title)) broken = this.currentTest.title;
+    if (this.currentTest?.state === 'failed' && !broken && /^(1|2a|3)\./.test(this.currentTest.title)) broken = this.currentTest.title;
     if (this.currentTest?.state === 'failed' && wb) await wb.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 40)}`).catch(() => undefined);
   });
 
@@ -90,19 +92,18 @@ describe('e2e blinky: F5, step, variables, breakpoints', function () {
   });
 
   it('2b. the Registers scope shows pc', async function () {
+    await wb.expandVariable('Registers');
     const rows = await wb.waitForVariable((r) => /^pc\b/.test(r));
     const pc = rows.find((r) => /^pc\b/.test(r));
     assert.match(pc ?? '', /^pc =? ?0x080[0-9a-f]{5}$/i, `pc should be a flash address: ${pc}`);
   });
 
-  it('2c. the Variables view shows a local of main with its value (toggles / led_on)', async function () {
+  it('2c. the Variables view lists main\'s locals (toggles, led_on) under Locals', async function () {
+    // Here (inside the inlined led_set) the DWARF location lists cover neither local, so
+    // "<optimized out>" is the right value; 3. checks a value where toggles has a location.
     const rows = await wb.variables();
-    const local = rows.find((r) => /^(toggles|led_on)\b/.test(r));
-    assert.ok(
-      local,
-      `no local of main in the Variables view (the adapter offers scopes: ${JSON.stringify(rows.filter((r) => !r.includes('=')))}); rows: ${JSON.stringify(rows.slice(0, 8))}…`,
-    );
-    assert.match(local, /^(toggles = \d+|led_on = (true|false))$/);
+    assert.ok(rows.includes('Locals'), `a Locals scope: ${JSON.stringify(rows)}`);
+    for (const name of ['toggles', 'led_on']) assert.ok(rows.some((r) => r.startsWith(`${name} `)), `${name} in Locals: ${JSON.stringify(rows)}`);
   });
 
   it('3. a breakpoint in the blink loop: Continue stops there, and again on the next iteration', async function () {
@@ -124,6 +125,62 @@ describe('e2e blinky: F5, step, variables, breakpoints', function () {
     // The first pass printed over semihosting before the second stop.
     const console_ = await wb.debugConsoleText();
     assert.match(console_, /LED on/, `Debug Console: ${console_}`);
+    // Second pass, before `toggles += 1`: one toggle done (toggles is in r0 here per its location list).
+    const rows = await wb.waitForVariable((r) => /^toggles = \d+$/.test(r)).catch(async () => wb.variables());
+    assert.ok(rows.includes('toggles = 1'), `the Variables view shows toggles = 1: ${JSON.stringify(rows.slice(0, 6))}`);
     await wb.screenshot('breakpoint-2');
+  });
+
+  it('4a. the memory-map panel shows FLASH and RAM with the firmware\'s sections', async function () {
+    await wb.command('Cortex-M Sim: Show Memory Map');
+    const body = (await wb.webview('Memory Map')).locator('body');
+    await body.waitFor({ timeout: 15_000 });
+    const deadline = Date.now() + 15_000;
+    let text = '';
+    while (Date.now() < deadline) {
+      text = (await body.innerText().catch(() => '')).replace(/\s+/g, ' ');
+      if (/FLASH/.test(text) && /RAM/.test(text) && /\.text/.test(text)) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    assert.match(text, /FLASH/, `memory map: ${text.slice(0, 300)}`);
+    assert.match(text, /RAM/, `memory map: ${text.slice(0, 300)}`);
+    assert.match(text, /\.text/, `memory map lists sections: ${text.slice(0, 300)}`);
+    await wb.screenshot('memory-map');
+  });
+
+  it('4b. the peripheral panel shows GPIOA with its registers', async function () {
+    await wb.commandMatching('Cortex-M Sim', /peripheral/i, 'peripheral panel');
+    const view = await wb.webview('Peripherals');
+    await view.getByText('GPIOA').first().waitFor({ timeout: 15_000 });
+    await view.getByText(/MODER|ODR/).first().waitFor({ timeout: 15_000 });
+    await wb.screenshot('peripherals');
+  });
+
+  it('3b. the board panel shows LD2 flipping between two stops in the loop', async function () {
+    await wb.commandMatching('Cortex-M Sim', /board/i, 'board panel');
+    const view = await wb.webview('Virtual Board');
+    // LD2 (PA5) is the SVG part whose .led-glow opacity follows the pin; read it and its body fill.
+    const led = view.locator('[data-part]:has(.led-glow)');
+    await led.first().waitFor({ timeout: 15_000 });
+    const state = async (): Promise<string> =>
+      JSON.stringify(
+        await led.evaluateAll((els) =>
+          els
+            .filter((e) => /ld2|user|pa5/i.test(`${e.getAttribute('data-part')} ${e.textContent}`))
+            .map((e) => `${e.getAttribute('data-part')}:${(e.querySelector('.led-glow') as unknown as { style: { opacity: string } } | null)?.style.opacity ?? '?'}`),
+        ),
+      );
+    const before = await state();
+    await wb.press('F5');
+    await wb.waitForStopped();
+    await wb.waitForCurrentLine(loopLine);
+    const deadline = Date.now() + 5000;
+    let after = await state();
+    while (after === before && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      after = await state();
+    }
+    assert.notEqual(after, before, `LD2 should change between two loop stops (was "${before}")`);
+    await wb.screenshot('board');
   });
 });

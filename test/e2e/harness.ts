@@ -5,6 +5,7 @@
 // way out, also when a scenario fails or mocha is interrupted.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -46,7 +47,7 @@ function loadPlaywright(): typeof import('playwright-core') {
   // The copy setup.sh installed, else the project's own devDependency.
   for (const base of [path.join(TOOLS_DIR, 'node_modules'), path.join(REPO_ROOT, 'node_modules')]) {
     const p = path.join(base, 'playwright-core');
-    if (fs.existsSync(p)) return require(p) as typeof import('playwright-core');
+    if (fs.existsSync(p)) return createRequire(__filename)(p) as typeof import('playwright-core');
   }
   throw new Error('playwright-core is not installed: run `bash test/e2e/setup.sh`');
 }
@@ -116,6 +117,7 @@ export class CodeServer {
     this.userDataDir = path.join(this.dataDir, 'user-data');
     this.extensionsDir = path.join(this.dataDir, 'extensions');
     fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    for (const f of fs.readdirSync(ARTIFACTS_DIR)) if (f.endsWith('.png')) fs.rmSync(path.join(ARTIFACTS_DIR, f));
     this.logFile = path.join(ARTIFACTS_DIR, 'code-server.log');
     fs.writeFileSync(this.logFile, '');
   }
@@ -309,6 +311,77 @@ export class Workbench {
     await input.waitFor({ state: 'hidden', timeout: T.ui }).catch(() => undefined);
   }
 
+  /** Titles the Command Palette offers for `query` (e.g. "Cortex-M Sim:"), then closes it. */
+  async paletteCommands(query: string): Promise<string[]> {
+    await this.press('F1');
+    const input = this.page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: T.ui });
+    await input.fill(`>${query}`);
+    await sleep(600);
+    const labels = (await this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row .label-name').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    await this.press('Escape');
+    return labels;
+  }
+
+  /** Runs the first palette command whose title matches `pattern`; fails naming what was offered. */
+  async commandMatching(query: string, pattern: RegExp, what: string): Promise<string> {
+    const offered = await this.paletteCommands(query);
+    const title = offered.find((t) => pattern.test(t));
+    if (!title) throw new Error(`no ${what} command in the Command Palette (searched "${query}" for ${pattern}; offered: ${JSON.stringify(offered)})`);
+    await this.command(title.replace(/^.*?:\s*/, ''));
+    return title;
+  }
+
+  /** The document of the webview panel whose page is titled `title` (a webview is an iframe
+   *  holding the extension's page in a nested iframe; this finds the nested one). */
+  async webview(title: string, ms = 15_000): Promise<import('playwright-core').Frame> {
+    const deadline = Date.now() + ms;
+    const seen = new Set<string>();
+    while (Date.now() < deadline) {
+      for (const frame of this.page.frames()) {
+        const t = await frame.title().catch(() => '');
+        seen.add(t);
+        if (t === title) return frame;
+      }
+      await sleep(250);
+    }
+    throw new Error(`no webview titled "${title}" within ${ms} ms (frames: ${JSON.stringify([...seen])})`);
+  }
+
+  /** Shows the hover at `line`:`column` of the active editor (Go to Line, then Show Hover) and
+   *  returns its text. */
+  async hoverAt(line: number, column: number): Promise<string> {
+    await this.press('Control+G');
+    const input = this.page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: T.ui });
+    await input.fill(`:${line}:${column}`);
+    await this.press('Enter');
+    await input.waitFor({ state: 'hidden', timeout: T.ui }).catch(() => undefined);
+    // The language server may still be starting: ask again until a hover with content shows.
+    const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents').first();
+    const deadline = Date.now() + T.search;
+    let text = '';
+    while (Date.now() < deadline) {
+      await this.press('Control+K');
+      await this.press('Control+I');
+      await hover.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
+      text = (await hover.innerText().catch(() => '')).trim();
+      if (text && !/^Loading/.test(text)) break;
+      await this.press('Escape');
+      await sleep(500);
+    }
+    if (!text) throw new Error(`no hover at ${line}:${column} within ${T.search} ms`);
+    return text;
+  }
+
+  /** Rows of the Problems panel (opened by its command), as their visible text. */
+  async problems(): Promise<string[]> {
+    await this.command('View: Focus Problems');
+    const rows = this.page.locator('.markers-panel .monaco-list-row');
+    await rows.first().waitFor({ timeout: T.ui }).catch(() => undefined);
+    return (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  }
+
   /** Opens a workspace file by Quick Open (Ctrl+P) with its workspace-relative path. */
   async openFile(relativePath: string): Promise<void> {
     await this.press('Control+P');
@@ -389,8 +462,12 @@ export class Workbench {
     const box = await view.boundingBox();
     if (!box) return [];
     await this.page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height / 2, 40));
-    await this.page.mouse.wheel(0, -100_000);
-    await sleep(250);
+    // Back to the top: until the first row (data-index 0) is rendered.
+    for (let i = 0; i < 20; i++) {
+      await this.page.mouse.wheel(0, -10_000);
+      await sleep(100);
+      if ((await view.locator('.monaco-list-row[data-index="0"]').count()) > 0) break;
+    }
     const byIndex = new Map<number, string>();
     let unchanged = 0;
     for (let i = 0; i < 40 && unchanged < 2; i++) {
