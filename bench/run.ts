@@ -385,3 +385,4 @@ function main(): void {
 }
 
 main();
+void import('./dap').then((dap) => dap.printDapBench());
