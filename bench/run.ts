@@ -25,6 +25,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as Emulator from '../src/emulator/index';
+import { printDapBench } from './dap';
 
 const ROOT = path.resolve(__dirname, '..');
 const WORKLOADS = path.join(ROOT, 'bench', 'workloads');
@@ -385,4 +386,4 @@ function main(): void {
 }
 
 main();
-void import('./dap').then((dap) => dap.printDapBench());
+void printDapBench();
