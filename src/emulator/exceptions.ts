@@ -68,6 +68,11 @@ export interface FaultRecord {
   excReturn?: number;
 }
 
+/** Told of every exception entry (`entered` true, before the handler's first instruction) and
+ *  every exception return (`entered` false), for timelines and traces. A tail-chain is a return
+ *  followed by an entry. */
+export type ExceptionObserver = (exception: number, entered: boolean) => void;
+
 export interface ExceptionModelOptions {
   irqCount: number;
   priorityBits: number;
@@ -152,6 +157,12 @@ export class ExceptionModel {
   lastFault: FaultRecord | null = null;
   /** Exception numbers entered since reset, for tests and statistics. */
   entries = 0;
+  /** Entry/return observer; null (the usual case) costs one check per entry and per return. */
+  observer: ExceptionObserver | null = null;
+  /** Per exception: the interrupt line from the peripheral is asserted (a level, not a pulse).
+   *  The NVIC samples it: a line still high when its handler returns, or when software clears
+   *  its pending bit, makes it pending again (ARMv7-M ARM B3.4.1, level-sensitive and pulse interrupts). */
+  readonly lineLevel: Uint8Array;
 
   constructor(
     private readonly cpu: Cpu,
@@ -164,6 +175,7 @@ export class ExceptionModel {
     this.pending = new Uint8Array(this.count);
     this.active = new Uint8Array(this.count);
     this.enabled = new Uint8Array(this.count);
+    this.lineLevel = new Uint8Array(this.count);
     this.priorityMask = (0xff << (8 - options.priorityBits)) & 0xff;
     this.reset();
   }
@@ -176,6 +188,7 @@ export class ExceptionModel {
     this.pending.fill(0);
     this.active.fill(0);
     this.enabled.fill(0);
+    this.lineLevel.fill(0);
     for (const n of [Exc.NMI, Exc.HardFault, Exc.SVCall, Exc.DebugMonitor, Exc.PendSV, Exc.SysTick]) this.enabled[n] = 1;
     // ARMv6-M has no configurable fault handlers: every fault is a HardFault.
     this.setPriorityGrouping(0);
@@ -273,8 +286,24 @@ export class ExceptionModel {
 
   clearPending(n: number): void {
     if (n <= 0 || n >= this.count) return;
+    // A line still asserted is sampled again at once: the pending bit does not stay clear.
+    if (this.lineLevel[n] !== 0 && this.active[n] === 0) return;
     this.pending[n] = 0;
     this.changed();
+  }
+
+  /** A peripheral drives interrupt line n (exception number) to `asserted`. Rising pends it;
+   *  while it stays high, returning from its handler pends it again (see lineLevel). Falling
+   *  leaves a latched pending bit alone, as the NVIC does. */
+  setLineLevel(n: number, asserted: boolean): void {
+    if (n <= 0 || n >= this.count) return;
+    const was = this.lineLevel[n];
+    if (!asserted) {
+      this.lineLevel[n] = 0;
+      return;
+    }
+    this.lineLevel[n] = 1;
+    if (was === 0 || (this.active[n] === 0 && this.pending[n] === 0)) this.setPending(n);
   }
 
   setEnabled(n: number, on: boolean): void {
@@ -415,6 +444,7 @@ export class ExceptionModel {
     this.active[n] = 1;
     cpu.exclusiveAddress = -1;
     this.eventRegister = true;
+    if (this.observer !== null) this.observer(n, true);
     cpu.cycles += 12;
     this.entries++;
     this.dirty = true;
@@ -529,6 +559,10 @@ export class ExceptionModel {
     this.active[returning] = 0;
     if (returning !== Exc.NMI) cpu.faultmask = 0;
     this.dirty = true;
+    if (this.observer !== null) this.observer(returning, false);
+    // A level-sensitive line the handler did not deassert is sampled again: pending once more,
+    // so it is taken (tail-chained) again when its priority allows.
+    if (this.lineLevel[returning] !== 0) this.pending[returning] = 1;
 
     // Tail-chaining: a pending exception that can preempt the context being returned to is taken
     // straight away, reusing the frame already on the stack (B1.5.12).

@@ -208,6 +208,7 @@ export class Machine {
   private readonly warningObservers = new Observers<[message: string]>();
   private readonly resetObservers = new Observers<[]>();
   private readonly uartObservers = new Observers<[name: string, byte: number]>();
+  private readonly exceptionObservers = new Observers<[exception: number, entered: boolean]>();
 
   constructor(readonly chip: ChipDescription, options: MachineOptions = {}) {
     this.semihostingEnabled = options.semihosting ?? true;
@@ -290,6 +291,7 @@ export class Machine {
     return {
       cpu: this.cpu,
       pendIrq: (irq) => this.pendIrq(irq),
+      setIrqLevel: (irq, asserted) => this.setIrqLevel(irq, asserted),
       addTimedDevice: (device) => this.addTimedDevice(device),
       requestAttention: () => { this.sliceEnd = 0; },
       emitPinChange: (port, pin, level) => this.pinObservers.emit(port, pin, level),
@@ -375,6 +377,16 @@ export class Machine {
   /** A byte left a UART transmitter (peripheral name, e.g. 'USART2'). */
   onUartOutput(listener: (name: string, byte: number) => void): () => void {
     return this.uartObservers.add(listener);
+  }
+  /** Every exception entry (entered = true; cpu.cycles is still that of the interrupted instruction stream) and return
+   *  (entered = false). The exception model only calls out while a listener is attached. */
+  onException(listener: (exception: number, entered: boolean) => void): () => void {
+    const remove = this.exceptionObservers.add(listener);
+    this.exceptions.observer = (n, entered) => this.exceptionObservers.emit(n, entered);
+    return () => {
+      remove();
+      if (!this.exceptionObservers.any) this.exceptions.observer = null;
+    };
   }
   /** The machine was reset (by reset() or AIRCR.SYSRESETREQ). */
   onReset(listener: () => void): () => void {
@@ -884,6 +896,12 @@ export class Machine {
   /** Pend an interrupt as a peripheral would (IRQ number, not exception number). */
   pendIrq(irq: number): void {
     this.exceptions.setPending(Exc.Irq0 + irq);
+  }
+
+  /** Drive a level-sensitive interrupt line as a peripheral does (IRQ number): while asserted,
+   *  the interrupt is pending again each time its handler returns. */
+  setIrqLevel(irq: number, asserted: boolean): void {
+    this.exceptions.setLineLevel(Exc.Irq0 + irq, asserted);
   }
 
   /** SYS_HEAPINFO: heap from the end of the program's RAM data to below the stack. */

@@ -10,7 +10,7 @@ export type ChannelKind = 'pin' | 'uart' | 'irq';
 export interface TimelineChannel {
   /** Index used by record(). */
   index: number;
-  /** Unique name: "PA5", "USART2.tx", "IRQ40". */
+  /** Unique name: "PA5", "USART2.tx", "IRQ40", "SysTick" (an exception: 1 while active). */
   name: string;
   kind: ChannelKind;
   /** Bits per value: 1 for a pin or an interrupt line, 8 for UART bytes. */
@@ -111,13 +111,14 @@ export class PinTimeline {
     this.head = slot + 1 === this.capacity ? 0 : slot + 1;
   }
 
-  /** Forget all events (a machine reset); channels stay, with the given levels as their start. */
+  /** Forget all events (a machine reset); channels stay. Pins and UARTs start unknown until
+   *  their next event; interrupt channels start inactive (0), as a reset leaves them. */
   clear(): void {
     this.head = 0;
     this.count = 0;
     this.droppedTotal = 0;
-    this.baseline = this.latest.map(() => NaN);
-    this.latest = this.latest.map(() => NaN);
+    this.baseline = this.channelList.map((c) => (c.kind === 'irq' ? 0 : NaN));
+    this.latest = this.baseline.slice();
   }
 
   /** Slot of the i-th kept event (0 = oldest). */

@@ -1,11 +1,13 @@
 // A board wired to a running Machine: LEDs follow their pins (with a brightness that is the
 // fraction of simulated time they were lit, so a fast-toggled LED shows its PWM duty), buttons and
 // switches drive their input pins, a UART terminal sends bytes to a USART's receiver and collects
-// what it transmits. Every pin change, UART byte and button action also goes to a PinTimeline.
+// what it transmits. Every pin change, UART byte and button action also goes to a PinTimeline, and
+// so does every exception entry and return (a channel per exception, 1 while it is active).
 //
 // The pin observer runs inside the emulator's hot loop whenever the firmware writes a GPIO output,
 // so it does a table lookup and a few number stores: no strings built, nothing allocated.
 
+import { exceptionName } from '../exceptions';
 import type { Machine } from '../machine';
 import { PinTimeline } from '../pin-timeline';
 import type { Board, BoardPart, Polarity } from './board-description';
@@ -80,6 +82,8 @@ export class BoardRuntime {
   private readonly uartListeners: ((terminalId: string, byte: number) => void)[] = [];
   private readonly pinListeners: (() => void)[] = [];
   private windowStart = 0;
+  /** Timeline channel per exception number (-1: created on its first entry). */
+  private readonly exceptionChannel: Int32Array;
   private readonly disposers: (() => void)[] = [];
   /** Something changed since takeChanged() was last called. */
   private changed = true;
@@ -114,6 +118,8 @@ export class BoardRuntime {
     this.disposers.push(machine.onPinChange((port, pin, level) => this.onPin(port, pin, level)));
     this.disposers.push(machine.onUartOutput((name, byte) => this.onUartByte(name, byte)));
     this.disposers.push(machine.onReset(() => this.onReset()));
+    this.exceptionChannel = new Int32Array(machine.exceptions.count).fill(-1);
+    this.disposers.push(machine.onException((n, entered) => this.onException(n, entered)));
     this.driveAllInputs();
     this.syncLeds();
   }
@@ -158,6 +164,15 @@ export class BoardRuntime {
     if (on) led.onSince = now;
     else led.litCycles += now - Math.max(led.onSince, this.windowStart);
     led.on = on;
+  }
+
+  private onException(n: number, entered: boolean): void {
+    let channel = this.exceptionChannel[n];
+    if (channel < 0) {
+      // Created on first entry: before it, the exception was inactive.
+      channel = this.exceptionChannel[n] = this.timeline.channel(exceptionName(n), 'irq', 1, 0);
+    }
+    this.timeline.record(channel, this.machine.cpu.cycles, entered ? 1 : 0);
   }
 
   private onUartByte(name: string, byte: number): void {

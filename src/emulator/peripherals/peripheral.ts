@@ -18,6 +18,10 @@ export interface PeripheralContext {
   readonly cpu: Cpu;
   /** Pend an external interrupt line (IRQ number, not exception number). */
   pendIrq(irq: number): void;
+  /** Drive an external interrupt line as a level (IRQ number): while it is asserted, returning
+   *  from its handler pends it again. Models whose flags stay set until software clears them
+   *  use this instead of pendIrq. */
+  setIrqLevel(irq: number, asserted: boolean): void;
   /** Register a device with timed events with the run loop. */
   addTimedDevice(device: PeripheralTimedDevice): void;
   /** A timed device's nextEventCycle changed: end the current run slice. */

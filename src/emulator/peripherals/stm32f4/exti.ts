@@ -3,8 +3,8 @@
 // reachable through the software interrupt register here. A selected edge (RTSR/FTSR) or a
 // SWIER 0→1 write sets the line's PR bit whatever IMR says; PR & IMR drives the NVIC.
 //
-// The EXTI output to the NVIC is a level. We pend the NVIC line when a line becomes both pending
-// and unmasked; a handler that returns without clearing PR is not re-entered (silicon would).
+// The EXTI output to the NVIC is a level per NVIC line: the OR of PR & IMR over the EXTI lines that
+// share it. A handler that returns without clearing PR is entered again, as on silicon.
 
 import type { PeripheralBlockDescription } from '../../chips/chip';
 import type { PeripheralContext, PeripheralDevice } from '../peripheral';
@@ -28,6 +28,13 @@ export const EXTI_IRQ: readonly number[] = [
   3, // 22: RTC wake-up
 ];
 
+/** The NVIC lines EXTI drives, each with the mask of the EXTI lines that share it. */
+const IRQ_LINE_MASKS: readonly (readonly [irq: number, lines: number])[] = (() => {
+  const masks = new Map<number, number>();
+  EXTI_IRQ.forEach((irq, line) => { if (irq >= 0) masks.set(irq, (masks.get(irq) ?? 0) | (1 << line)); });
+  return [...masks];
+})();
+
 function lineFields(prefix: string, access?: FieldSpec['access']): FieldSpec[] {
   const fields: FieldSpec[] = [];
   for (let i = 0; i < EXTI_LINES; i++) fields.push({ name: `${prefix}${i}`, lsb: i, width: 1, access });
@@ -40,7 +47,7 @@ export class Exti extends RegisterBlock {
   constructor(description: PeripheralBlockDescription, context: PeripheralContext) {
     super(description, context);
     this.define([
-      { name: 'IMR', offset: IMR, reset: 0, writable: LINE_MASK, write: (_v, _l, old) => this.raise(old & this.stored(PR)), fields: lineFields('MR') },
+      { name: 'IMR', offset: IMR, reset: 0, writable: LINE_MASK, write: () => this.updateIrqLevels(), fields: lineFields('MR') },
       { name: 'EMR', offset: EMR, reset: 0, writable: LINE_MASK, fields: lineFields('MR') },
       { name: 'RTSR', offset: RTSR, reset: 0, writable: LINE_MASK, fields: lineFields('TR') },
       { name: 'FTSR', offset: FTSR, reset: 0, writable: LINE_MASK, fields: lineFields('TR') },
@@ -52,7 +59,10 @@ export class Exti extends RegisterBlock {
       {
         name: 'PR', offset: PR, reset: 0, writable: 0, clearOnWrite1: LINE_MASK,
         // Clearing a PR bit also clears its SWIER bit (RM0383 10.3.5).
-        write: () => this.store(SWIER, this.stored(SWIER) & this.stored(PR)),
+        write: () => {
+          this.store(SWIER, this.stored(SWIER) & this.stored(PR));
+          this.updateIrqLevels();
+        },
         fields: lineFields('PR', 'rc_w1'),
       },
     ]);
@@ -77,21 +87,17 @@ export class Exti extends RegisterBlock {
     if ((trigger & bit) !== 0) this.setPending(bit);
   }
 
-  /** Set PR bits (an edge or a software trigger) and raise the interrupts newly requested. */
+  /** Set PR bits (an edge or a software trigger) and drive the NVIC lines. */
   setPending(lines: number): void {
     if (lines === 0) return;
-    const before = this.stored(PR) & this.stored(IMR);
     this.store(PR, this.stored(PR) | lines);
-    this.raise(before);
+    this.updateIrqLevels();
   }
 
-  /** Pend the NVIC lines of lines that are pending and unmasked now but were not in `before`. */
-  private raise(before: number): void {
-    const now = this.stored(PR) & this.stored(IMR);
-    let fresh = now & ~before;
-    for (let line = 0; fresh !== 0; line++, fresh >>>= 1) {
-      if ((fresh & 1) !== 0 && EXTI_IRQ[line] >= 0) this.context.pendIrq(EXTI_IRQ[line]);
-    }
+  /** Each NVIC line is asserted while any of its EXTI lines is pending and unmasked. */
+  private updateIrqLevels(): void {
+    const requested = this.stored(PR) & this.stored(IMR);
+    for (const [irq, lines] of IRQ_LINE_MASKS) this.context.setIrqLevel(irq, (requested & lines) !== 0);
   }
 }
 

@@ -278,7 +278,7 @@ export class Timer extends RegisterBlock implements PeripheralTimedDevice {
   private changed(): void {
     const sr = this.stored(SR);
     const dier = this.stored(DIER);
-    if ((sr & dier & (TIM_SR_UIF | TIM_SR_CC1IF)) !== 0) this.context.pendIrq(this.options.irq);
+    this.context.setIrqLevel(this.options.irq, (sr & dier & (TIM_SR_UIF | TIM_SR_CC1IF)) !== 0);
     this.schedule();
   }
 

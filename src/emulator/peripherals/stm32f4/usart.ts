@@ -220,7 +220,8 @@ export class Usart extends RegisterBlock implements PeripheralTimedDevice {
       ((cr1 & CR1_RXNEIE) !== 0 && (sr & (SR_RXNE | SR_ORE)) !== 0) ||
       ((cr1 & CR1_IDLEIE) !== 0 && (sr & SR_IDLE) !== 0) ||
       ((cr1 & CR1_PEIE) !== 0 && (sr & SR_PE) !== 0);
-    if (asserted) this.context.pendIrq(this.options.irq);
+    // A level: a handler that leaves TXEIE set with TXE high is entered again (as on silicon).
+    this.context.setIrqLevel(this.options.irq, asserted);
   }
 
   /** Transmitter busy (a frame on the line). */
