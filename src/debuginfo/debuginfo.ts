@@ -41,6 +41,8 @@ export interface VariableInfo {
   type: Die | undefined;
   typeName: string;
   isParameter: boolean;
+  /** Declared only in the abstract instance of an inlined function: in scope but without a location. */
+  abstractOnly?: boolean;
 }
 
 interface SubprogramEntry {
@@ -311,7 +313,60 @@ export class DebugInfo {
       }
     };
     visit(frame.die, 0);
+    this.addAbstractOnly(frame.die, pc, out);
     return out;
+  }
+
+  /**
+   * A concrete instance (an inlined subroutine, or the out-of-line copy of an inline function) may
+   * omit entries of its abstract instance (DWARF 5 section 3.3.8.2): parameters and locals that have
+   * no location are still in scope, only optimized out. At each level, the abstract children that no
+   * concrete child names through DW_AT_abstract_origin are inherited; an inherited lexical block has
+   * no addresses, so its variables count as in scope throughout (as a debugger user expects from
+   * locals that were optimized away). A variable already listed through a concrete entry is not
+   * listed twice.
+   */
+  private addAbstractOnly(concrete: Die, pc: number, out: VariableInfo[]): void {
+    const listed = new Set<number>();
+    for (const v of out) {
+      const ref = v.die.reference(DW_AT.abstract_origin);
+      if (ref !== undefined) listed.add(ref);
+    }
+    const add = (die: Die) => {
+      const name = die.name();
+      if (!name || listed.has(die.offset)) return;
+      listed.add(die.offset);
+      const type = die.referenced(DW_AT.type);
+      out.push({ name, die, type, typeName: typeName(type), isParameter: die.tag === DW_TAG.formal_parameter, abstractOnly: true });
+    };
+    const addAll = (block: Die, depth: number) => {
+      if (depth > 64) return;
+      for (const child of block.children()) {
+        if (child.tag === DW_TAG.formal_parameter || child.tag === DW_TAG.variable) add(child);
+        else if (child.tag === DW_TAG.lexical_block) addAll(child, depth + 1);
+      }
+    };
+    const inherit = (scope: Die, depth: number) => {
+      if (depth > 64) return;
+      const origin = scope.referenced(DW_AT.abstract_origin);
+      if (!origin) return;
+      const named = new Set<number>();
+      for (const child of scope.children()) {
+        const ref = child.reference(DW_AT.abstract_origin);
+        if (ref !== undefined) named.add(ref);
+      }
+      for (const child of origin.children()) {
+        if (named.has(child.offset)) continue;
+        if (child.tag === DW_TAG.formal_parameter || child.tag === DW_TAG.variable) add(child);
+        else if (child.tag === DW_TAG.lexical_block) addAll(child, depth + 1);
+      }
+      for (const child of scope.children()) {
+        if (child.tag !== DW_TAG.lexical_block || !child.has(DW_AT.abstract_origin)) continue;
+        const ranges = child.ranges();
+        if (ranges.length === 0 || ranges.some((r) => pc >= r.low && pc < r.high)) inherit(child, depth + 1);
+      }
+    };
+    inherit(concrete, 0);
   }
 
   /** Every parameter and local of a function frame, in all its lexical blocks (whatever the pc). */

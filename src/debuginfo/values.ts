@@ -36,7 +36,7 @@ import { arrayCount, resolveType, typeName, typeSize } from './dwarf/types';
 export interface ValueTarget {
   /** `length` bytes at `address`, or undefined when (part of) the range cannot be read. */
   readMemory(address: number, length: number): Uint8Array | undefined;
-  /** A register by DWARF number (0–15 core, 64–95 s0–s31, 256+ d0–d31), undefined if unknown. */
+  /** A register by DWARF number (0–15 core, 64–95 s0–s31; d0–d15 are asked as s pairs), undefined if unknown. */
   readRegister(dwarfRegister: number): number | undefined;
   /** The frame's canonical frame address, for DW_OP_call_frame_cfa. */
   cfa?(): number;
@@ -128,8 +128,13 @@ function le32(v: number): Uint8Array {
   return b;
 }
 
-/** A register's bytes; a value wider than 4 bytes continues in the next registers (AAPCS pairs). */
+/**
+ * A register's bytes; a value wider than 4 bytes continues in the next registers (AAPCS pairs). A
+ * d register (DWARF 256–287) is read as its two s halves (64 + 2n, 65 + 2n): compilers describe an
+ * f32 in s(2n) as living in dn, and the target only has to know the s registers.
+ */
 function registerBytes(target: ValueTarget, register: number, size: number): Uint8Array | undefined {
+  if (register >= 256 && register < 272) return registerBytes(target, 64 + 2 * (register - 256), Math.max(size, 8));
   const n = Math.max(1, Math.ceil(size / 4));
   const out = new Uint8Array(n * 4);
   for (let i = 0; i < n; i++) {
