@@ -151,7 +151,9 @@ describe('e2e blinky: F5, step, variables, breakpoints', function () {
   it('4b. the peripheral panel shows GPIOA with its registers', async function () {
     await wb.commandMatching('Cortex-M Sim', /peripheral/i, 'peripheral panel');
     const view = await wb.webview('Peripherals');
-    await view.getByText('GPIOA').first().waitFor({ timeout: 15_000 });
+    const gpioa = view.getByText('GPIOA', { exact: true }).first();
+    await gpioa.waitFor({ timeout: 15_000 });
+    await gpioa.click();
     await view.getByText(/MODER|ODR/).first().waitFor({ timeout: 15_000 });
     await wb.screenshot('peripherals');
   });

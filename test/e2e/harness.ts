@@ -350,25 +350,34 @@ export class Workbench {
 
   /** Shows the hover at `line`:`column` of the active editor (Go to Line, then Show Hover) and
    *  returns its text. */
-  async hoverAt(line: number, column: number): Promise<string> {
+  async hoverAt(line: number, column: number, word?: string): Promise<string> {
     await this.press('Control+G');
     const input = this.page.locator('.quick-input-widget input.input');
     await input.waitFor({ state: 'visible', timeout: T.ui });
     await input.fill(`:${line}:${column}`);
     await this.press('Enter');
     await input.waitFor({ state: 'hidden', timeout: T.ui }).catch(() => undefined);
-    // The language server may still be starting: ask again until a hover with content shows.
+    // Show Hover from the keyboard; the language server may still be starting (its first analysis
+    // reads the ELF), so keep asking, and from the second try also point the mouse at the word.
     const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents').first();
     const deadline = Date.now() + T.search;
     let text = '';
-    while (Date.now() < deadline) {
-      await this.press('Control+K');
-      await this.press('Control+I');
-      await hover.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
-      text = (await hover.innerText().catch(() => '')).trim();
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
+      if (attempt > 0 && word) {
+        const token = this.page.locator('.editor-group-container.active .view-lines span span', { hasText: new RegExp(`^${word}$`) }).first();
+        await this.page.mouse.move(0, 0);
+        await token.hover({ timeout: T.ui }).catch(() => undefined);
+      } else {
+        await this.press('Control+K');
+        await this.press('Control+I');
+      }
+      const until = Math.min(deadline, Date.now() + 8000);
+      while (Date.now() < until) {
+        text = (await hover.innerText().catch(() => '')).trim();
+        if (text && !/^Loading/.test(text)) break;
+        await sleep(250);
+      }
       if (text && !/^Loading/.test(text)) break;
-      await this.press('Escape');
-      await sleep(500);
     }
     if (!text) throw new Error(`no hover at ${line}:${column} within ${T.search} ms`);
     return text;
