@@ -26,15 +26,10 @@ export type * from './peripherals-protocol';
 
 // ---- bundled SVD files ----------------------------------------------------------------------------
 
-/** Bundled SVD per chip id (media/svd). */
-const BUNDLED_SVD: Record<string, string> = {
-  stm32f411re: 'STM32F411.svd',
-};
-
-/** The bundled SVD for a chip, or undefined. Looked for in media/svd above this file (src/adapter
- *  under tests, dist/ in the packaged extension). */
+/** The bundled SVD the chip description names (ChipDescription.svd), or undefined. Looked for in
+ *  media/svd above this file (src/adapter under tests, dist/ in the packaged extension). */
 export function bundledSvdPath(chip: ChipDescription): string | undefined {
-  const file = BUNDLED_SVD[chip.id] ?? (chip.id.startsWith('stm32f411') ? 'STM32F411.svd' : undefined);
+  const file = chip.svd;
   if (!file) return undefined;
   let dir = __dirname;
   for (let i = 0; i < 4; i++) {

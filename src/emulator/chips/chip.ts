@@ -55,6 +55,9 @@ export interface ChipDescription {
   bitBand: boolean;
   /** Peripheral register blocks (address order is not required). */
   peripherals: PeripheralBlockDescription[];
+  /** File name of the chip's CMSIS-SVD bundled in media/svd (the peripheral register panel's
+   *  default when launch.json has no "svdFile"); absent when none is bundled. */
+  svd?: string;
 }
 
 export interface BoardDescription {

@@ -79,4 +79,5 @@ export const stm32f411re: ChipDescription = {
   systickReferenceDivider: 8,
   bitBand: true,
   peripherals,
+  svd: 'STM32F411.svd',
 };

@@ -6,7 +6,8 @@ import {
   bundledSvdPath, fieldWriteBits, formatField, formatRegister, loadSvd, neutralFieldBits, parseValue, planFieldWrite,
   type FieldInfo, type RegisterInfo,
 } from '../../../src/adapter/peripherals';
-import { chipById } from '../../../src/emulator/chips/index';
+import * as fs from 'node:fs';
+import { chipById, chips } from '../../../src/emulator/chips/index';
 
 function field(name: string, lsb: number, width: number, extra: Partial<FieldInfo> = {}): FieldInfo {
   return { name, lsb, width, access: 'read-write', enums: [], ...extra };
@@ -84,5 +85,17 @@ describe('adapter/peripherals: values and writes', () => {
     assert.equal(a.name, 'STM32F411');
     assert.equal(loadSvd(file), a);
     assert.equal(bundledSvdPath(chipById('cortex-m3')), undefined);
+  });
+
+  it('the chip description names its bundled SVD (ChipDescription.svd), and every named file is bundled', () => {
+    for (const chip of chips) {
+      if (chip.svd === undefined) continue;
+      const file = bundledSvdPath(chip);
+      assert.ok(file !== undefined && fs.existsSync(file), `${chip.id}: media/svd/${chip.svd} is missing`);
+    }
+    // The mapping comes from the description alone (no table keyed by chip id).
+    const variant = { ...chipById('stm32f411re'), id: 'stm32f411ce-variant' };
+    assert.ok(bundledSvdPath(variant)?.endsWith('STM32F411.svd'));
+    assert.equal(bundledSvdPath({ ...variant, svd: undefined }), undefined);
   });
 });
