@@ -5,9 +5,9 @@
 // `cortex-m-sim/pressButton` / `setSwitch` / `uartInput` / `runMode` requests and debug commands.
 // The webview is kept alive when its tab is hidden, so the terminal keeps its scrollback.
 
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { createWebviewPanel, webviewHtml } from './webview-html';
 
 const DEBUG_TYPE = 'cortex-m-sim';
 
@@ -46,11 +46,14 @@ export class BoardPanel {
   }
 
   private constructor(private readonly context: vscode.ExtensionContext) {
-    const webviewRoot = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
-    this.panel = vscode.window.createWebviewPanel('cortex-m-sim.board', 'Virtual Board', vscode.ViewColumn.Beside, {
-      enableScripts: true, localResourceRoots: [webviewRoot], retainContextWhenHidden: true,
+    const { panel, root } = createWebviewPanel(context, { viewType: 'cortex-m-sim.board', title: 'Virtual Board', retainContextWhenHidden: true });
+    this.panel = panel;
+    this.panel.webview.html = webviewHtml(panel.webview, root, {
+      bundle: 'board', title: 'Virtual Board', loadingText: 'Waiting for a Cortex-M Sim debug session…',
+      // The terminal measures characters and themes itself with <style> elements it creates, so
+      // styles (only styles) may be inline (and images may be data: URIs); scripts need the nonce.
+      inlineStyles: true, dataImages: true,
     });
-    this.panel.webview.html = this.html(webviewRoot);
     this.panel.onDidDispose(() => this.dispose(), null, this.disposables);
     this.panel.webview.onDidReceiveMessage((m: FromPanel) => void this.onPanelMessage(m), null, this.disposables);
     this.disposables.push(
@@ -67,27 +70,6 @@ export class BoardPanel {
         else if (e.event === 'cortex-m-sim/uart') void this.panel.webview.postMessage({ type: 'uart', terminal: e.body.terminal, data: e.body.data });
       }),
     );
-  }
-
-  private html(root: vscode.Uri): string {
-    const webview = this.panel.webview;
-    const nonce = crypto.randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'board.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'board.css'));
-    // The terminal measures characters and themes itself with <style> elements it creates, so
-    // styles (only styles) may be inline; scripts need the nonce.
-    const csp = [
-      "default-src 'none'", `style-src ${webview.cspSource} 'unsafe-inline'`, `script-src 'nonce-${nonce}'`,
-      `img-src ${webview.cspSource} data:`, `font-src ${webview.cspSource}`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>Virtual Board</title></head>
-<body><div id="root"><div class="status">Waiting for a Cortex-M Sim debug session…</div></div>
-<script nonce="${nonce}" src="${script}"></script></body></html>`;
   }
 
   private activeSession(): vscode.DebugSession | undefined {

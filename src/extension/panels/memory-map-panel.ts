@@ -3,7 +3,6 @@
 // `cortex-m-sim/memoryMap` on every stop and twice a second while the target runs; with no session
 // it shows the static map of the workspace's firmware from its linker script and ELF.
 
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -12,6 +11,7 @@ import { readElf } from '../../debuginfo/elf';
 import { demangle } from '../../debuginfo/demangle';
 import { findElfForScript } from '../../linker/language/elf-locator';
 import { findFirmwareElfs } from '../firmware-discovery';
+import { createWebviewPanel, openSourceLine, webviewHtml } from './webview-html';
 
 const DEBUG_TYPE = 'cortex-m-sim';
 const LIVE_POLL_MS = 500;
@@ -49,11 +49,9 @@ export class MemoryMapPanel {
   }
 
   private constructor(context: vscode.ExtensionContext) {
-    const webviewRoot = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
-    this.panel = vscode.window.createWebviewPanel('cortex-m-sim.memoryMap', 'Memory Map', vscode.ViewColumn.Beside, {
-      enableScripts: true, localResourceRoots: [webviewRoot], retainContextWhenHidden: false,
-    });
-    this.panel.webview.html = this.html(webviewRoot);
+    const { panel, root } = createWebviewPanel(context, { viewType: 'cortex-m-sim.memoryMap', title: 'Memory Map', retainContextWhenHidden: false });
+    this.panel = panel;
+    this.panel.webview.html = webviewHtml(panel.webview, root, { bundle: 'memory-map', title: 'Memory Map', loadingText: 'Loading the memory map…' });
     this.panel.onDidDispose(() => this.dispose(), null, this.disposables);
     this.panel.webview.onDidReceiveMessage((m: { type: string; source?: SourceRef }) => {
       if (m.type === 'ready' || m.type === 'refresh') void this.refresh();
@@ -65,25 +63,6 @@ export class MemoryMapPanel {
       vscode.debug.onDidChangeActiveDebugSession(() => void this.refresh()),
     );
     this.timer = setInterval(() => { if (this.running && this.panel.visible) void this.refresh(); }, LIVE_POLL_MS);
-  }
-
-  private html(root: vscode.Uri): string {
-    const webview = this.panel.webview;
-    const nonce = crypto.randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'memory-map.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'memory-map.css'));
-    const csp = [
-      "default-src 'none'", `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`,
-      `img-src ${webview.cspSource}`, `font-src ${webview.cspSource}`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>Memory Map</title></head>
-<body><div id="root"><div class="status">Loading the memory map…</div></div>
-<script nonce="${nonce}" src="${script}"></script></body></html>`;
   }
 
   private async refresh(): Promise<void> {
@@ -134,13 +113,7 @@ export class MemoryMapPanel {
   private async open(source: SourceRef): Promise<void> {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
     const file = path.isAbsolute(source.file) ? source.file : path.resolve(folder, source.file);
-    try {
-      const doc = await vscode.workspace.openTextDocument(file);
-      const line = Math.max(0, source.line - 1);
-      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(line, 0, line, 0) });
-    } catch {
-      void vscode.window.showWarningMessage(`Cortex-M Sim: cannot open ${file}`);
-    }
+    await openSourceLine(file, source.line);
   }
 
   private dispose(): void {

@@ -6,8 +6,8 @@
 // button to `cortex-m-sim/registerHistory`. It never touches emulator objects: the adapter may be
 // another process.
 
-import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
+import { createWebviewPanel, openSourceLine, webviewHtml } from './webview-html';
 import type { PeripheralsResponse, PeripheralValues, RegisterHistoryResponse } from '../../adapter/peripherals-protocol';
 
 const DEBUG_TYPE = 'cortex-m-sim';
@@ -57,11 +57,9 @@ export class PeripheralsPanel {
   }
 
   private constructor(context: vscode.ExtensionContext) {
-    const webviewRoot = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
-    this.panel = vscode.window.createWebviewPanel('cortex-m-sim.peripherals', 'Peripherals', vscode.ViewColumn.Beside, {
-      enableScripts: true, localResourceRoots: [webviewRoot], retainContextWhenHidden: true,
-    });
-    this.panel.webview.html = this.html(webviewRoot);
+    const { panel, root } = createWebviewPanel(context, { viewType: 'cortex-m-sim.peripherals', title: 'Peripherals', retainContextWhenHidden: true });
+    this.panel = panel;
+    this.panel.webview.html = webviewHtml(panel.webview, root, { bundle: 'peripherals', title: 'Peripherals', loadingText: 'Loading the peripherals…' });
     this.panel.onDidDispose(() => this.dispose(), null, this.disposables);
     this.panel.webview.onDidReceiveMessage((m: FromPanel) => void this.onMessage(m), null, this.disposables);
     this.disposables.push(
@@ -76,25 +74,6 @@ export class PeripheralsPanel {
       vscode.debug.onDidChangeActiveDebugSession(() => void this.refresh(true)),
     );
     this.timer = setInterval(() => { if (this.running && this.panel.visible) void this.refresh(false); }, LIVE_POLL_MS);
-  }
-
-  private html(root: vscode.Uri): string {
-    const webview = this.panel.webview;
-    const nonce = crypto.randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'peripherals.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'peripherals.css'));
-    const csp = [
-      "default-src 'none'", `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`,
-      `img-src ${webview.cspSource}`, `font-src ${webview.cspSource}`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>Peripherals</title></head>
-<body><div id="root"><div class="status">Loading the peripherals…</div></div>
-<script nonce="${nonce}" src="${script}"></script></body></html>`;
   }
 
   private session(): vscode.DebugSession | undefined {
@@ -160,13 +139,7 @@ export class PeripheralsPanel {
         }
         return;
       case 'open':
-        try {
-          const doc = await vscode.workspace.openTextDocument(m.path);
-          const line = Math.max(0, m.line - 1);
-          await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(line, 0, line, 0) });
-        } catch {
-          void vscode.window.showWarningMessage(`Cortex-M Sim: cannot open ${m.path}`);
-        }
+        await openSourceLine(m.path, m.line);
         return;
     }
   }
