@@ -123,6 +123,10 @@ export interface TimedDevice {
   readonly nextEventCycle: number;
   /** Bring the device up to the current cycle count (called at or after nextEventCycle). */
   advance(): void;
+  /** True for a host-side deadline (the real-time pacer) rather than a simulated device: its
+   *  events bound a sleep but can never wake the core, so they do not keep a WFI that nothing
+   *  else can end from being reported as 'sleep-forever'. */
+  readonly hostDeadline?: boolean;
 }
 
 type Listener<T extends unknown[]> = (...args: T) => void;
@@ -681,7 +685,12 @@ export class Machine {
   /** Sleeping: jump the clock to the next timer event instead of spinning. */
   private sleep(): void {
     const next = this.nextTimerEvent();
-    if (next === Infinity) {
+    let wake = Infinity;
+    const timers = this.timers;
+    for (let i = 0; i < timers.length; i++) {
+      if (timers[i].hostDeadline !== true && timers[i].nextEventCycle < wake) wake = timers[i].nextEventCycle;
+    }
+    if (wake === Infinity) {
       this.stop('sleep-forever', `${this.sleepForEvent ? 'WFE' : 'WFI'} at ${hex8(this.cpu.pc - 2)} with no enabled interrupt source that could wake the core`);
       return;
     }

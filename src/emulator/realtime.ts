@@ -41,6 +41,8 @@ const MAX_WAIT_MS = 20;
 
 export class RealTimePacer implements TimedDevice, SlicePacer {
   nextEventCycle = Infinity;
+  /** The deadline paces the host; it never wakes a sleeping core (see TimedDevice). */
+  readonly hostDeadline = true;
   private modeValue: RunMode;
   private speedValue = 1;
   private anchorWallMs = 0;

@@ -55,6 +55,34 @@ describe('real-time pacer', function () {
     assert.ok(Math.abs(pacer.simulatedSeconds - before - 0.2) < 0.02, `half speed: ${pacer.simulatedSeconds - before} s`);
   });
 
+  it('a firmware that sleeps forever (WFI, nothing enabled) stops with sleep-forever in real-time mode too', function () {
+    const m = new Machine(chipById('stm32f411re'));
+    const vectors = new Uint32Array(16);
+    vectors[0] = 0x20020000;
+    vectors[1] = 0x08000401;
+    m.loadBytes(0x08000000, new Uint8Array(vectors.buffer));
+    m.loadBytes(0x08000400, Uint8Array.of(0x30, 0xbf, 0xfd, 0xe7)); // wfi ; b .-2
+    m.reset();
+    const clock = { now: 0 };
+    const pacer = new RealTimePacer(m, 'realtime', () => clock.now);
+    assert.equal(pacer.beforeSlice(), 0);
+    assert.notEqual(pacer.nextEventCycle, Infinity, 'a deadline is armed');
+    const r = m.run({ maxInstructions: 1_000_000 });
+    assert.equal(r.reason, 'sleep-forever');
+    assert.match(r.message ?? '', /WFI at 0x08000400 with no enabled interrupt source/);
+    assert.equal(pacer.takeDeadlineHalt(), false);
+
+    // With SysTick running the same loop is paced, not reported: it wakes every tick.
+    m.reset();
+    m.poke(0xe000e014, 4, 15_999); // SYST_RVR: 1 ms at 16 MHz
+    m.poke(0xe000e010, 4, 7); // SYST_CSR: enable, interrupt, core clock
+    m.loadBytes(0x08000000 + 4 * 15, Uint8Array.of(0x05, 0x04, 0x00, 0x08)); // SysTick → 0x08000404 (bx lr)
+    m.loadBytes(0x08000404, Uint8Array.of(0x70, 0x47));
+    pacer.resetTime();
+    assert.equal(runPaced(m, pacer, clock, 50) > 0, true);
+    assert.ok(Math.abs(pacer.simulatedSeconds - 0.05) < 0.01, `paced: ${pacer.simulatedSeconds} s`);
+  });
+
   it('fast mode never waits nor arms a deadline', function () {
     const f = fixture('rust/nucleo');
     const m = Machine.fromElf(chipById('stm32f411re'), fs.readFileSync(f.elfPath), f.elfPath);
