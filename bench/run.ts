@@ -26,6 +26,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as Emulator from '../src/emulator/index';
 import { printDapBench } from './dap';
+import { printDebugInfoBench } from './debuginfo';
 
 const ROOT = path.resolve(__dirname, '..');
 const WORKLOADS = path.join(ROOT, 'bench', 'workloads');
@@ -386,4 +387,4 @@ function main(): void {
 }
 
 main();
-void printDapBench();
+void printDapBench().then(printDebugInfoBench);
