@@ -7,8 +7,11 @@
 // does not.
 //
 // The interrupt output is a level (TXE·TXEIE | TC·TCIE | (RXNE|ORE)·RXNEIE | IDLE·IDLEIE |
-// PE·PEIE). We pend the NVIC line whenever a register access or an event leaves it asserted, which
-// gives the re-entry a level-sensitive line would cause after a handler that wrote one byte.
+// PE·PEIE), driven as a level: a handler that leaves TXEIE set with TXE high is entered again.
+//
+// Frame ends are events of the run loop, which may bring the model up to date a few cycles late
+// (a run slice ends at block boundaries). SR is therefore computed for the current cycle when read:
+// a CPU read catches the model up; a debugger peek shows the same value without changing state.
 
 import type { PeripheralBlockDescription } from '../../chips/chip';
 import type { PeripheralContext, PeripheralDevice, PeripheralTimedDevice } from '../peripheral';
@@ -45,6 +48,14 @@ export class Usart extends RegisterBlock implements PeripheralTimedDevice {
     this.define([
       {
         name: 'SR', offset: SR, reset: SR_TXE | SR_TC, writable: 0, clearOnWrite0: SR_CTS | SR_LBD | SR_TC | SR_RXNE,
+        beforeWrite: () => this.advanceTo(this.context.cpu.cycles),
+        read: (stored, sideEffects) => {
+          const now = this.context.cpu.cycles;
+          if (!sideEffects) return this.statusAt(stored, now);
+          this.advanceTo(now);
+          this.evaluateIrq();
+          return this.stored(SR);
+        },
         write: () => this.evaluateIrq(),
         fields: [
           { name: 'PE', lsb: 0, width: 1, access: 'r' }, { name: 'FE', lsb: 1, width: 1, access: 'r' },
@@ -180,6 +191,24 @@ export class Usart extends RegisterBlock implements PeripheralTimedDevice {
   }
 
   // ---- time --------------------------------------------------------------------------------------
+
+  /** SR as it would read at cycle `now`, from the stored value, without advancing the model: frames
+   *  that ended by then set TXE/TC (the queued byte, if any, moved to the shift register), bytes
+   *  due to arrive set RXNE (or ORE). */
+  private statusAt(stored: number, now: number): number {
+    let sr = stored;
+    if (this.txBusy && this.txFrameEnd <= now) {
+      // The frame on the line ended. A queued byte started next (TXE set on the move), and TC
+      // sets once that one ended too.
+      sr |= SR_TXE;
+      const queuedDone = this.tdrFull && this.txFrameEnd + this.frameCycles() <= now;
+      if (!this.tdrFull || queuedDone) sr |= SR_TC;
+    }
+    if (this.rxNext <= now && (this.stored(CR1) & (CR1_UE | CR1_RE)) === (CR1_UE | CR1_RE)) {
+      sr |= (sr & SR_RXNE) !== 0 ? SR_ORE : SR_RXNE;
+    }
+    return sr >>> 0;
+  }
 
   advance(): void {
     this.advanceTo(this.context.cpu.cycles);
