@@ -2,45 +2,10 @@
 // cross tools. Each test places halfwords in RAM, steps a Cpu and checks registers, flags and memory.
 
 import * as assert from 'node:assert/strict';
-import { Bus } from '../../../src/emulator/bus';
-import { Cpu, type CpuHooks, type Profile } from '../../../src/emulator/cpu/cpu';
+import type { Profile } from '../../../src/emulator/cpu/cpu';
 import { GuestFault } from '../../../src/emulator/cpu/fault';
 import { decodeThumb16 } from '../../../src/emulator/cpu/thumb16';
-
-const CODE = 0x20000000;
-const DATA = 0x20001000;
-const STACK = 0x20002000;
-
-interface Machine {
-  cpu: Cpu;
-  bus: Bus;
-  calls: string[];
-}
-
-function machine(profile: Profile = 'v7m'): Machine {
-  const bus = new Bus();
-  bus.addRam('ram', 0x20000000, 0x4000, { writable: true, executable: true });
-  const cpu = new Cpu(bus, profile);
-  const calls: string[] = [];
-  const hooks: CpuHooks = {
-    svc: (imm) => { calls.push(`svc ${imm}`); },
-    bkpt: (imm) => { calls.push(`bkpt ${imm}`); },
-    wfi: () => { calls.push('wfi'); },
-    wfe: () => { calls.push('wfe'); },
-    sev: () => { calls.push('sev'); },
-    priorityMaskChanged: () => { calls.push('mask'); },
-  };
-  cpu.hooks = hooks;
-  cpu.pc = CODE;
-  cpu.r[13] = STACK;
-  return { cpu, bus, calls };
-}
-
-/** Place halfwords at `at` and point the PC there. */
-function load(m: Machine, halfwords: number[], at = CODE): void {
-  halfwords.forEach((h, i) => m.bus.poke(at + 2 * i, 2, h));
-  m.cpu.pc = at;
-}
+import { CODE, type CpuTestMachine as Machine, DATA, flags, load, machine, setFlags, STACK } from './cpu-test-helpers';
 
 /** Load and execute `steps` instructions (default: one per halfword). */
 function run(m: Machine, halfwords: number[], steps = halfwords.length, at = CODE): void {
@@ -55,17 +20,6 @@ function exec1(hw: number, regs: Record<number, number> = {}, profile: Profile =
   setFlags(m.cpu, flags);
   run(m, [hw]);
   return m;
-}
-
-function setFlags(cpu: Cpu, flags: string): void {
-  cpu.n = flags.includes('N');
-  cpu.z = flags.includes('Z');
-  cpu.c = flags.includes('C');
-  cpu.v = flags.includes('V');
-}
-
-function flags(cpu: Cpu): string {
-  return `${cpu.n ? 'N' : ''}${cpu.z ? 'Z' : ''}${cpu.c ? 'C' : ''}${cpu.v ? 'V' : ''}`;
 }
 
 function assertFault(fn: () => void, kind: string): void {

@@ -3,61 +3,17 @@
 // memory and faults.
 
 import * as assert from 'node:assert/strict';
-import { Bus } from '../../../src/emulator/bus';
-import { Cpu, type CpuHooks, type Profile } from '../../../src/emulator/cpu/cpu';
+import type { Profile } from '../../../src/emulator/cpu/cpu';
 import { FaultKind, GuestFault } from '../../../src/emulator/cpu/fault';
 import { decodeThumb32 } from '../../../src/emulator/cpu/thumb32';
-
-const CODE = 0x20000000;
-const DATA = 0x20001000;
-const STACK = 0x20002000;
-
-interface Machine {
-  cpu: Cpu;
-  bus: Bus;
-  calls: string[];
-}
-
-function machine(profile: Profile = 'v7m'): Machine {
-  const bus = new Bus();
-  bus.addRam('ram', 0x20000000, 0x4000, { writable: true, executable: true });
-  const cpu = new Cpu(bus, profile);
-  const calls: string[] = [];
-  const hooks: CpuHooks = {
-    svc: (imm) => { calls.push(`svc ${imm}`); },
-    bkpt: (imm) => { calls.push(`bkpt ${imm}`); },
-    wfi: () => { calls.push('wfi'); },
-    wfe: () => { calls.push('wfe'); },
-    sev: () => { calls.push('sev'); },
-    priorityMaskChanged: () => { calls.push('mask'); },
-  };
-  cpu.hooks = hooks;
-  cpu.pc = CODE;
-  cpu.r[13] = STACK;
-  return { cpu, bus, calls };
-}
+import { CODE, type CpuTestMachine as Machine, DATA, flags, load, machine, setFlags, STACK } from './cpu-test-helpers';
 
 type Insn = [number, number];
 
 /** Place instructions at `at`, point the PC there and execute `steps` of them. */
 function run(m: Machine, insns: Insn[], steps = insns.length, at = CODE): void {
-  insns.forEach(([hw1, hw2], i) => {
-    m.bus.poke(at + 4 * i, 2, hw1);
-    m.bus.poke(at + 4 * i + 2, 2, hw2);
-  });
-  m.cpu.pc = at;
+  load(m, insns.flat(), at);
   for (let i = 0; i < steps; i++) m.cpu.step();
-}
-
-function setFlags(cpu: Cpu, flags: string): void {
-  cpu.n = flags.includes('N');
-  cpu.z = flags.includes('Z');
-  cpu.c = flags.includes('C');
-  cpu.v = flags.includes('V');
-}
-
-function flags(cpu: Cpu): string {
-  return `${cpu.n ? 'N' : ''}${cpu.z ? 'Z' : ''}${cpu.c ? 'C' : ''}${cpu.v ? 'V' : ''}`;
 }
 
 /** Execute one instruction on a fresh machine with the given registers and flags. */
