@@ -4,7 +4,7 @@
 // VCD export, and real-time mode keeping simulated time with the wall clock.
 import { strict as assert } from 'node:assert';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { closeServer, DapSession, fixtureLaunch } from './harness';
+import { DapSession, fixtureLaunch, sessionPerTest } from './harness';
 
 interface BoardStateBody {
   leds: { id: string; on: boolean; brightness: number }[];
@@ -39,13 +39,7 @@ describe('DAP: virtual board (rust/nucleo on nucleo-f411re)', function () {
   this.timeout(30_000);
   let s: DapSession;
 
-  beforeEach(async function () {
-    s = await DapSession.start();
-  });
-  afterEach(async function () {
-    await s.stop();
-  });
-  after(closeServer);
+  sessionPerTest((session) => { s = session; });
 
   it('describes the board; B1 triggers the EXTI handler; typed bytes are echoed; timeline and VCD', async function () {
     const seen = collect(s);

@@ -4,18 +4,12 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { closeServer, DapSession, fixtureLaunch, fixtureSource } from './harness';
+import { DapSession, fixtureLaunch, fixtureSource, sessionPerTest } from './harness';
 
 describe('DAP: data breakpoints and the user frame at a stop', function () {
   this.timeout(30_000);
   let s: DapSession;
-  beforeEach(async () => {
-    s = await DapSession.start();
-  });
-  afterEach(async () => {
-    await s.stop();
-  });
-  after(closeServer);
+  sessionPerTest((session) => { s = session; });
 
   /** The frame VS Code focuses: the first one not marked subtle. */
   async function userFrame(): Promise<{ name: string; file: string; line: number }> {

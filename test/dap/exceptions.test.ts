@@ -3,19 +3,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { closeServer, DapSession, fixtureLaunch, fixtureSource } from './harness';
+import { DapSession, fixtureLaunch, fixtureSource, sessionPerTest } from './harness';
 import { fixture } from '../fixtures/firmware/fixtures';
 
 describe('DAP: exceptions, interrupts and exit', function () {
   this.timeout(30_000);
   let s: DapSession;
-  beforeEach(async () => {
-    s = await DapSession.start();
-  });
-  afterEach(async () => {
-    await s.stop();
-  });
-  after(closeServer);
+  sessionPerTest((session) => { s = session; });
 
   it('rust/hardfault stops with reason exception at the faulting line', async () => {
     await s.launch(fixtureLaunch('rust/hardfault', { runToEntryPoint: false }));
@@ -118,13 +112,7 @@ describe('DAP: exceptions, interrupts and exit', function () {
 describe('DAP: bad launch configurations fail with a clear message', function () {
   this.timeout(20_000);
   let s: DapSession;
-  beforeEach(async () => {
-    s = await DapSession.start();
-  });
-  afterEach(async () => {
-    await s.stop();
-  });
-  after(closeServer);
+  sessionPerTest((session) => { s = session; });
 
   const cases: [string, () => Record<string, unknown>, RegExp][] = [
     ['missing program', () => ({ board: 'nucleo-f411re' }), /"program" is missing/],

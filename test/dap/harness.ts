@@ -21,6 +21,20 @@ export function closeServer(): void {
   server = null;
 }
 
+/** The mocha hooks of a suite whose tests each get a fresh session: `use` receives it before each
+ *  test, it is disconnected after the test, and the server is closed after the suite. */
+export function sessionPerTest(use: (session: DapSession) => void): void {
+  let current: DapSession;
+  beforeEach(async () => {
+    current = await DapSession.start();
+    use(current);
+  });
+  afterEach(async () => {
+    await current.stop();
+  });
+  after(closeServer);
+}
+
 export interface LaunchOptions {
   breakpoints?: { path: string; breakpoints: DebugProtocol.SourceBreakpoint[] }[];
   functionBreakpoints?: string[];

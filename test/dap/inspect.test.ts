@@ -2,7 +2,7 @@
 // disassembly on the blinky fixture.
 
 import * as assert from 'node:assert/strict';
-import { closeServer, DapSession, fixtureLaunch, fixtureSource } from './harness';
+import { DapSession, fixtureLaunch, fixtureSource, sessionPerTest } from './harness';
 import { fixture } from '../fixtures/firmware/fixtures';
 import { readElf } from '../../src/debuginfo/elf';
 import * as fs from 'node:fs';
@@ -15,13 +15,7 @@ const TOGGLES = '*(uint32_t*)($sp + 4)';
 describe('DAP: breakpoint kinds, registers, memory, disassembly', function () {
   this.timeout(30_000);
   let s: DapSession;
-  beforeEach(async () => {
-    s = await DapSession.start();
-  });
-  afterEach(async () => {
-    await s.stop();
-  });
-  after(closeServer);
+  sessionPerTest((session) => { s = session; });
 
   /** Continues (first, when `fromStop`) until the firmware exits; counts the stops on the way. */
   async function runToExitCountingStops(fromStop = true): Promise<number> {

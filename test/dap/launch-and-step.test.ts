@@ -5,7 +5,7 @@
 // stepped over, as gdb does.
 
 import * as assert from 'node:assert/strict';
-import { closeServer, DapSession, fixtureLaunch, fixtureSource } from './harness';
+import { DapSession, fixtureLaunch, fixtureSource, sessionPerTest } from './harness';
 
 const BLINKY = 'rust/blinky';
 const SOURCE = fixtureSource(BLINKY);
@@ -13,13 +13,7 @@ const SOURCE = fixtureSource(BLINKY);
 describe('DAP: launch and stepping (rust/blinky)', function () {
   this.timeout(30_000);
   let s: DapSession;
-  beforeEach(async () => {
-    s = await DapSession.start();
-  });
-  afterEach(async () => {
-    await s.stop();
-  });
-  after(closeServer);
+  sessionPerTest((session) => { s = session; });
 
   it('launch stops at main (runToEntryPoint default) with the source line', async () => {
     await s.launch(fixtureLaunch(BLINKY));

@@ -3,7 +3,7 @@
 
 import * as assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { closeServer, DapSession, fixtureLaunch, fixtureSource } from './harness';
+import { DapSession, fixtureLaunch, fixtureSource, sessionPerTest } from './harness';
 
 const BLINKY = 'rust/blinky';
 const ALLOC = 'rust/alloc';
@@ -11,13 +11,7 @@ const ALLOC = 'rust/alloc';
 describe('DAP: locals, statics and variable expressions', function () {
   this.timeout(30_000);
   let s: DapSession;
-  beforeEach(async () => {
-    s = await DapSession.start();
-  });
-  afterEach(async () => {
-    await s.stop();
-  });
-  after(closeServer);
+  sessionPerTest((session) => { s = session; });
 
   async function scope(name: string, frameId = 0): Promise<DebugProtocol.Variable[]> {
     const frames = await s.frames();
