@@ -35,18 +35,29 @@ function mnemonicOf(text: string): string {
   return m === null ? '' : m[0];
 }
 
-/** True when a decoded instruction must end its block (see ENDS_BLOCK), or writes the PC. */
-function endsBlock(d: Decoded): boolean {
+/** What compiling a block needs to know about one instruction, from its disassembly. */
+interface Shape {
+  /** It must be the last instruction of its block (see ENDS_BLOCK), or may write the PC. */
+  ends: boolean;
+  /** For B and BL with a target known at decode time: the target (the block goes on there). */
+  target: number;
+}
+
+const DIRECT_BRANCH = /^(b|bl)(\.[nw])? 0x([0-9a-f]+)/;
+
+function shapeOf(d: Decoded): Shape {
   let text: string;
   try {
     text = d.asm();
   } catch {
-    return true;
+    return { ends: true, target: -1 };
   }
+  const branch = DIRECT_BRANCH.exec(text);
+  if (branch !== null) return { ends: true, target: parseInt(branch[3], 16) };
   const mnemonic = mnemonicOf(text);
-  if (ENDS_BLOCK.test(mnemonic)) return true;
+  if (mnemonic === '' || ENDS_BLOCK.test(mnemonic)) return { ends: true, target: -1 };
   // Any other instruction that names the PC (mov pc, ldr pc, add pc...) may write it.
-  return /\bpc\b/.test(text.replace(/\[pc[^\]]*\]/g, '')) || mnemonic === '';
+  return { ends: /\bpc\b/.test(text.replace(/\[pc[^\]]*\]/g, '')), target: -1 };
 }
 
 type BlockFactory = (...execs: Exec[]) => Exec;
@@ -55,8 +66,8 @@ type BlockFactory = (...execs: Exec[]) => Exec;
 const MAX_FACTORIES = 20_000;
 const factories = new Map<string, BlockFactory>();
 
-function factoryFor(addresses: number[], sizes: number[], cycles: number[]): BlockFactory {
-  const key = addresses.join(',') + '|' + sizes.join(',') + '|' + cycles.join(',');
+function factoryFor(addresses: number[], sizes: number[], cycles: number[], expected: number[]): BlockFactory {
+  const key = addresses.join(',') + '|' + sizes.join(',') + '|' + cycles.join(',') + '|' + expected.join(',');
   let factory = factories.get(key);
   if (factory !== undefined) return factory;
   const params: string[] = [];
@@ -67,7 +78,7 @@ function factoryFor(addresses: number[], sizes: number[], cycles: number[]): Blo
     const next = (addresses[i] + sizes[i]) >>> 0;
     params.push(`e${i}`);
     lines.push(`cpu.pc = ${addresses[i]}; cpu.nextPc = ${next}; e${i}(cpu); cpu.cycles += ${cycles[i]}; cpu.instructions++;`);
-    if (i < count - 1) lines.push(`if (cpu.nextPc !== ${next} || cpu.cycles >= cpu.sliceEnd) break;`);
+    if (i < count - 1) lines.push(`if (cpu.nextPc !== ${expected[i]} || cpu.cycles >= cpu.sliceEnd) break;`);
   }
   // A block that branches back to its own start (a loop) goes round again without returning to
   // the dispatcher, under the same conditions the dispatcher would check before entering it.
@@ -86,8 +97,12 @@ export function compileBlock(cpu: Cpu, region: RamRegion, address: number): Bloc
   const addresses: number[] = [];
   const sizes: number[] = [];
   const cycles: number[] = [];
+  /** Where each instruction goes on when the block continues: the next instruction, or the
+   *  target of a B or BL the block follows (a taken branch is just another instruction). */
+  const expected: number[] = [];
+  const visited = new Set<number>();
   let a = address;
-  while (execs.length < MAX_BLOCK && a + 2 <= region.end) {
+  while (execs.length < MAX_BLOCK && a + 2 <= region.end && !visited.has(a)) {
     let d: Decoded;
     try {
       d = cpu.fetch(a);
@@ -95,14 +110,23 @@ export function compileBlock(cpu: Cpu, region: RamRegion, address: number): Bloc
       break;
     }
     if (a + d.size > region.end) break;
+    visited.add(a);
+    const shape = shapeOf(d);
     execs.push(d.exec);
     addresses.push(a);
     sizes.push(d.size);
     cycles.push(d.cycles);
-    a = (a + d.size) >>> 0;
-    if (endsBlock(d)) break;
+    const next = (a + d.size) >>> 0;
+    if (shape.target >= 0 && shape.target !== address && shape.target >= region.base && shape.target + 2 <= region.end && !visited.has(shape.target)) {
+      expected.push(shape.target);
+      a = shape.target;
+      continue;
+    }
+    expected.push(next);
+    a = next;
+    if (shape.ends) break;
   }
   if (execs.length === 0) return null;
-  const run = factoryFor(addresses, sizes, cycles)(...execs);
+  const run = factoryFor(addresses, sizes, cycles, expected)(...execs);
   return { length: execs.length, run };
 }
