@@ -16,6 +16,8 @@
 //   v.expandable   true when children() has something
 //   v.children()   members, elements, pointee (`*p`), or an enum's active variant fields; computed
 //                  when first asked for, then cached
+//   v.children(start, count)   a page of an array's, slice's or Vec's elements (v.indexedCount of them)
+//   v.summaryIn({ hex: true }) the summary with integers in hexadecimal
 //
 // Rust (DW_LANG_Rust units) is written Rust's way: `Some(3)`, `Err(-1)`, `Rect(2, 3)`,
 // `Circle { r: 8 }`, `(1, -2, true)`, `[1, 2, 3]`, `"hello"` for &str, `()`. Enums with a
@@ -28,6 +30,7 @@
 // Nothing here runs per executed instruction: values are read while the target is stopped.
 
 import type { DebugInfo, VariableInfo } from './debuginfo';
+// (Die is part of the API: Value.type lets a debugger write a value back through its type.)
 import type { Die, Unit } from './dwarf/info';
 import type { ExpressionContext, Location } from './dwarf/expression';
 import { arrayCount, resolveType, typeName, typeSize } from './dwarf/types';
@@ -49,6 +52,17 @@ export interface ValueOptions {
   summaryElements?: number;
   /** Characters of a string shown (default 200). */
   stringLimit?: number;
+  /**
+   * Show what a pointer or reference points at after its address, `0x20000010 → Point { x: 3, y: -4 }`
+   * (default false: the address alone, as a command-line debugger prints it). A variables view
+   * wants the arrow: a Box or &T is read for what it holds.
+   */
+  pointees?: boolean;
+}
+
+/** How integers are written in a summary. */
+export interface ValueFormat {
+  hex?: boolean;
 }
 
 export interface Value {
@@ -61,7 +75,16 @@ export interface Value {
   /** Where the value is: a hex address, a register name, `value`, `optimized out`. */
   readonly location: string;
   readonly expandable: boolean;
-  children(): Value[];
+  /** The declared type (undefined for void, and for a row of a multi-dimensional array). */
+  readonly type: Die | undefined;
+  /** For a bitfield in memory: the address its bits count from (`address` is then undefined). */
+  readonly bitField: { address: number; bitOffset: number; bitSize: number } | undefined;
+  /** Elements of an array, slice or Vec (children() are those, paged by start/count); else undefined. */
+  readonly indexedCount: number | undefined;
+  /** All children (arrays and sequences capped at maxChildren), or elements start..start+count-1. */
+  children(start?: number, count?: number): Value[];
+  /** The summary with integers written in `format` (the plain `summary` is decimal). */
+  summaryIn(format: ValueFormat): string;
 }
 
 // DWARF tags and attributes (DWARF 5 section 7.5).
@@ -286,7 +309,13 @@ interface Context {
   maxChildren: number;
   summaryElements: number;
   stringLimit: number;
+  pointees: boolean;
+  /** Integers in hex while a summaryIn({ hex: true }) renders; summaries are cached per setting. */
+  hex: boolean;
 }
+
+/** Pointers followed in one summary (a linked list would otherwise run to the depth limit). */
+const POINTEE_DEPTH = 4;
 
 function isRust(type: Die | undefined): boolean {
   if (!type) return false;
@@ -345,6 +374,7 @@ function shortTypeName(type: Die | undefined): string {
 
 class ValueNode implements Value {
   private summaryCache?: string;
+  private hexSummaryCache?: string;
   private childCache?: Value[];
 
   constructor(
@@ -380,16 +410,41 @@ class ValueNode implements Value {
   }
 
   get summary(): string {
-    if (this.summaryCache === undefined) {
-      let s: string;
-      try {
-        s = this.depth > MAX_DEPTH ? '…' : this.storage.kind === 'none' ? this.storage.why : this.render();
-      } catch (e) {
-        s = `<error: ${(e as Error).message}>`;
-      }
-      this.summaryCache = s.length > SUMMARY_LIMIT ? `${s.slice(0, SUMMARY_LIMIT - 1)}…` : s;
+    const cached = this.ctx.hex ? this.hexSummaryCache : this.summaryCache;
+    if (cached !== undefined) return cached;
+    let s: string;
+    try {
+      s = this.depth > MAX_DEPTH ? '…' : this.storage.kind === 'none' ? this.storage.why : this.render();
+    } catch (e) {
+      s = `<error: ${(e as Error).message}>`;
     }
-    return this.summaryCache;
+    if (s.length > SUMMARY_LIMIT) s = `${s.slice(0, SUMMARY_LIMIT - 1)}…`;
+    if (this.ctx.hex) this.hexSummaryCache = s;
+    else this.summaryCache = s;
+    return s;
+  }
+
+  summaryIn(format: ValueFormat): string {
+    return summaryWith(this.ctx, format, () => this.summary);
+  }
+
+  get bitField(): { address: number; bitOffset: number; bitSize: number } | undefined {
+    return this.bits && this.storage.kind === 'memory' ? { address: this.storage.address, bitOffset: this.bits.offset, bitSize: this.bits.size } : undefined;
+  }
+
+  get indexedCount(): number | undefined {
+    if (this.storage.kind === 'none' || this.depth > MAX_DEPTH) return undefined;
+    const t = this.resolved;
+    if (!t) return undefined;
+    if (t.tag === TAG_ARRAY) return elementCounts(t)[0] ?? 0;
+    if ((t.tag === TAG_STRUCTURE || t.tag === TAG_CLASS) && isRust(t)) {
+      try {
+        return this.rustSpecial(t)?.length;
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
   }
 
   get expandable(): boolean {
@@ -413,7 +468,20 @@ class ValueNode implements Value {
     }
   }
 
-  children(): Value[] {
+  children(start?: number, count?: number): Value[] {
+    if (start !== undefined || count !== undefined) {
+      const from = Math.max(0, start ?? 0);
+      const t = this.resolved;
+      const total = this.indexedCount;
+      if (!t || total === undefined) return this.children().slice(from, count === undefined ? undefined : from + count);
+      const to = Math.min(total, count === undefined ? total : from + count);
+      try {
+        if (t.tag === TAG_ARRAY) return this.arrayElements(t, to, from);
+        return this.rustSpecial(t)?.children(from, to) ?? [];
+      } catch {
+        return [];
+      }
+    }
     if (!this.childCache) {
       try {
         this.childCache = this.expandable ? this.makeChildren() : [];
@@ -521,7 +589,7 @@ class ValueNode implements Value {
       case ATE_ADDRESS:
         return hex(Number(v));
       default:
-        return `${v}`;
+        return this.ctx.hex ? hexInteger(v, this.bits?.size ?? size * 8) : `${v}`;
     }
   }
 
@@ -538,7 +606,7 @@ class ValueNode implements Value {
       const c = constantBigint(a.value);
       if (c !== undefined && BigInt.asUintN(size * 8, c) === BigInt.asUintN(size * 8, v)) return e.name() ?? `${v}`;
     }
-    return `${v}`;
+    return this.ctx.hex ? hexInteger(v, size * 8) : `${v}`;
   }
 
   private pointerValue(): number | undefined {
@@ -558,7 +626,17 @@ class ValueNode implements Value {
         return text === undefined ? hex(p) : `${hex(p)} ${text}`;
       }
     }
-    return hex(p);
+    return this.ctx.pointees ? this.withPointee(t, p) : hex(p);
+  }
+
+  /** `0x20000010 → Point { x: 3, y: -4 }` when the pointee can be read; the address alone otherwise. */
+  private withPointee(t: Die, p: number): string {
+    const pointee = t.referenced(AT_TYPE);
+    const resolved = resolveType(pointee);
+    const size = typeSize(pointee) ?? 0;
+    if (p === 0 || !resolved || resolved.tag === TAG_SUBROUTINE_TYPE || size === 0 || this.depth >= POINTEE_DEPTH) return hex(p);
+    if (!this.ctx.target.readMemory(p, Math.min(size, 4))) return hex(p);
+    return `${hex(p)} → ${new ValueNode(`*${this.name}`, pointee, { kind: 'memory', address: p }, hex(p), this.ctx, this.depth + 1).summary}`;
   }
 
   /** A NUL-terminated string at `address`, quoted, cut at the string limit. */
@@ -605,8 +683,8 @@ class ValueNode implements Value {
     return rust ? `[${shown.join(', ')}]` : `{${shown.join(', ')}}`;
   }
 
-  /** Children of an array type: elements of the first dimension (rows of a multi-dimensional one). */
-  private arrayElements(t: Die, limit = this.ctx.maxChildren): Value[] {
+  /** Children of an array type: elements `from`..`limit`-1 of the first dimension (rows of a multi-dimensional one). */
+  private arrayElements(t: Die, limit = this.ctx.maxChildren, from = 0): Value[] {
     const element = t.referenced(AT_TYPE);
     const counts = elementCounts(t);
     const inner = counts.slice(1);
@@ -614,7 +692,7 @@ class ValueNode implements Value {
     for (const c of inner) stride *= c ?? 0;
     const n = Math.min(counts[0] ?? 0, limit);
     const out: Value[] = [];
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < n; i++) {
       if (inner.length === 0) {
         out.push(this.child(`[${i}]`, element, i * stride));
       } else {
@@ -690,7 +768,7 @@ class ValueNode implements Value {
   }
 
   /** Vec, String, &str, slices, Box: the shapes with a data pointer and a length. */
-  private rustSpecial(t: Die): { summary(): string; children(): Value[] } | undefined {
+  private rustSpecial(t: Die): RustSpecial | undefined {
     const name = typeName(t);
     const members = dataMembers(t);
     const byName = (n: string) => members.find((m) => m.name() === n);
@@ -744,12 +822,12 @@ class ValueNode implements Value {
     return undefined;
   }
 
-  private sequence(ptr: number | undefined, len: number, element: Die | undefined): { summary(): string; children(): Value[] } {
+  private sequence(ptr: number | undefined, len: number, element: Die | undefined): RustSpecial {
     const size = typeSize(element) ?? 0;
-    const elements = (limit: number) => {
+    const elements = (limit: number, from = 0) => {
       const out: Value[] = [];
       if (ptr === undefined) return out;
-      for (let i = 0; i < Math.min(len, limit); i++) {
+      for (let i = from; i < Math.min(len, limit); i++) {
         const address = (ptr + i * size) >>> 0;
         out.push(new ValueNode(`[${i}]`, element, { kind: 'memory', address }, hex(address), this.ctx, this.depth + 1));
       }
@@ -757,7 +835,8 @@ class ValueNode implements Value {
     };
     return {
       summary: () => (ptr === undefined ? '<unavailable>' : this.renderSequence(elements(this.ctx.summaryElements), len, true)),
-      children: () => elements(this.ctx.maxChildren),
+      children: (from = 0, to = this.ctx.maxChildren) => elements(to, from),
+      length: ptr === undefined ? undefined : len,
     };
   }
 
@@ -789,6 +868,30 @@ class ValueNode implements Value {
         return dataMembers(t).map((m) => this.memberChild(m, m.name() ?? ''));
       }
     }
+  }
+}
+
+/** A Rust value shown by its contents: a string (no children) or a sequence of `length` elements. */
+interface RustSpecial {
+  summary(): string;
+  /** Elements `from`..`to`-1 (all up to maxChildren by default). */
+  children(from?: number, to?: number): Value[];
+  length?: number;
+}
+
+/** Integers in hex are the two's-complement bits of the value's width, as a debugger's /x shows them. */
+function hexInteger(v: bigint, bits: number): string {
+  return `0x${BigInt.asUintN(Math.max(bits, 1), v).toString(16)}`;
+}
+
+/** Renders with `format` in effect for the whole tree (summaries are cached per format). */
+function summaryWith(ctx: Context, format: ValueFormat, render: () => string): string {
+  const saved = ctx.hex;
+  ctx.hex = format.hex ?? false;
+  try {
+    return render();
+  } finally {
+    ctx.hex = saved;
   }
 }
 
@@ -831,6 +934,16 @@ class SubArray implements Value {
   }
 
   readonly expandable = true;
+  readonly type = undefined;
+  readonly bitField = undefined;
+
+  get indexedCount(): number {
+    return this.counts[0] ?? 0;
+  }
+
+  summaryIn(format: ValueFormat): string {
+    return summaryWith(this.ctx, format, () => this.summary);
+  }
 
   get summary(): string {
     const rust = isRust(this.arrayType);
@@ -839,16 +952,18 @@ class SubArray implements Value {
     return rust ? `[${shown.join(', ')}]` : `{${shown.join(', ')}}`;
   }
 
-  children(): Value[] {
-    return (this.cache ??= this.elements(this.ctx.maxChildren));
+  children(start?: number, count?: number): Value[] {
+    if (start === undefined && count === undefined) return (this.cache ??= this.elements(this.ctx.maxChildren));
+    const from = Math.max(0, start ?? 0);
+    return this.elements(count === undefined ? this.indexedCount : from + count, from);
   }
 
-  private elements(limit: number): Value[] {
+  private elements(limit: number, from = 0): Value[] {
     const inner = this.counts.slice(1);
     let stride = typeSize(this.element) ?? 0;
     for (const c of inner) stride *= c ?? 0;
     const out: Value[] = [];
-    for (let i = 0; i < Math.min(this.counts[0] ?? 0, limit); i++) {
+    for (let i = from; i < Math.min(this.counts[0] ?? 0, limit); i++) {
       const s = subStorage(this.storage, i * stride);
       if (inner.length === 0) {
         out.push(new ValueNode(`[${i}]`, this.element, s, s.kind === 'memory' ? hex(s.address) : 'value', this.ctx, this.depth + 1));
@@ -861,13 +976,31 @@ class SubArray implements Value {
 }
 
 function contextOf(target: ValueTarget, options: ValueOptions = {}): Context {
-  return { target, maxChildren: options.maxChildren ?? 1000, summaryElements: options.summaryElements ?? 10, stringLimit: options.stringLimit ?? 200 };
+  return {
+    target,
+    maxChildren: options.maxChildren ?? 1000,
+    summaryElements: options.summaryElements ?? 10,
+    stringLimit: options.stringLimit ?? 200,
+    pointees: options.pointees ?? false,
+    hex: false,
+  };
 }
 
 /** A value of `type` at `location` (as evaluated by DebugInfo.locate or evaluateLocation). */
 export function valueAt(name: string, type: Die | undefined, location: Location, target: ValueTarget, options?: ValueOptions): Value {
   const size = typeSize(type) ?? 4;
   return new ValueNode(name, type, storageOf(location, size, target), locationText(location), contextOf(target, options), 0);
+}
+
+/**
+ * A bitfield of `type` whose `bitSize` bits start `bitOffset` bits (0–7) above the byte at
+ * `address`: what a debugger re-reads after writing a bitfield a Value's `bitField` described.
+ */
+export function bitFieldAt(name: string, type: Die | undefined, address: number, bitOffset: number, bitSize: number, target: ValueTarget, options?: ValueOptions): Value {
+  const storage: Storage = { kind: 'memory', address: address >>> 0 };
+  const storageBytes = Math.ceil((bitOffset + bitSize) / 8);
+  const location = `${hex(address)} bits ${bitOffset}..${bitOffset + bitSize - 1}`;
+  return new ValueNode(name, type, storage, location, contextOf(target, options), 0, { offset: bitOffset, size: bitSize, storageBytes });
 }
 
 /** A parameter or local variable of a frame stopped at `pc`, or a global. */
