@@ -85,6 +85,8 @@ export interface Value {
   children(start?: number, count?: number): Value[];
   /** The summary with integers written in `format` (the plain `summary` is decimal). */
   summaryIn(format: ValueFormat): string;
+  /** A scalar's number (integer, bool, char, float, C enum, pointer's address); undefined for aggregates or unreadable ones. */
+  numeric(): number | undefined;
 }
 
 // DWARF tags and attributes (DWARF 5 section 7.5).
@@ -430,6 +432,37 @@ class ValueNode implements Value {
 
   get bitField(): { address: number; bitOffset: number; bitSize: number } | undefined {
     return this.bits && this.storage.kind === 'memory' ? { address: this.storage.address, bitOffset: this.bits.offset, bitSize: this.bits.size } : undefined;
+  }
+
+  numeric(): number | undefined {
+    if (this.storage.kind === 'none') return undefined;
+    const t = this.resolved;
+    if (!t) return undefined;
+    switch (t.tag) {
+      case TAG_BASE: {
+        const size = t.number(AT_BYTE_SIZE) ?? 0;
+        const encoding = t.number(AT_ENCODING) ?? 0;
+        if (encoding === ATE_FLOAT && !this.bits) {
+          const bytes = this.read(0, size);
+          if (!bytes || (size !== 4 && size !== 8)) return undefined;
+          const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+          return size === 4 ? view.getFloat32(0, true) : view.getFloat64(0, true);
+        }
+        const v = this.scalar(size, encoding === ATE_SIGNED || encoding === ATE_SIGNED_CHAR);
+        return v === undefined ? undefined : Number(v);
+      }
+      case TAG_ENUMERATION: {
+        const underlying = resolveType(t.referenced(AT_TYPE));
+        const v = this.scalar(t.number(AT_BYTE_SIZE) ?? 4, underlying ? [ATE_SIGNED, ATE_SIGNED_CHAR].includes(underlying.number(AT_ENCODING) ?? 0) : false);
+        return v === undefined ? undefined : Number(v);
+      }
+      case TAG_POINTER:
+      case TAG_REFERENCE:
+      case TAG_RVALUE_REFERENCE:
+        return this.pointerValue();
+      default:
+        return undefined;
+    }
   }
 
   get indexedCount(): number | undefined {
@@ -849,7 +882,8 @@ class ValueNode implements Value {
       case TAG_REFERENCE:
       case TAG_RVALUE_REFERENCE: {
         const p = this.pointerValue();
-        if (p === undefined || p === 0) return [];
+        // Nothing to expand behind a null or dangling pointer.
+        if (p === undefined || p === 0 || !this.ctx.target.readMemory(p, 1)) return [];
         const pointee = t.referenced(AT_TYPE);
         return [new ValueNode(`*${this.name}`, pointee, { kind: 'memory', address: p }, hex(p), this.ctx, this.depth + 1)];
       }
@@ -936,6 +970,10 @@ class SubArray implements Value {
   readonly expandable = true;
   readonly type = undefined;
   readonly bitField = undefined;
+
+  numeric(): undefined {
+    return undefined;
+  }
 
   get indexedCount(): number {
     return this.counts[0] ?? 0;
