@@ -1,6 +1,7 @@
 // What the hand-encoded instruction tests share: a Cpu on a bus with one executable RAM region,
 // hooks that record the SVC/BKPT/WFI/WFE/SEV/mask-change calls, instructions placed as halfwords
-// in RAM, and the NZCV flags read and written as a string ("NZCV" letters present = set).
+// in RAM, the NZCV flags read and written as a string ("NZCV" letters present = set), and
+// little-endian byte images of halfwords and words for tests that load code into a Machine.
 
 import { Bus } from '../../../src/emulator/bus';
 import { Cpu, type CpuHooks, type Profile } from '../../../src/emulator/cpu/cpu';
@@ -51,4 +52,19 @@ export function setFlags(cpu: Cpu, flags: string): void {
 
 export function flags(cpu: Cpu): string {
   return `${cpu.n ? 'N' : ''}${cpu.z ? 'Z' : ''}${cpu.c ? 'C' : ''}${cpu.v ? 'V' : ''}`;
+}
+
+/** Halfwords as little-endian bytes (Thumb code for a memory image). */
+export function halfwords(...h: number[]): Uint8Array {
+  const out = new Uint8Array(h.length * 2);
+  h.forEach((v, i) => { out[2 * i] = v & 0xff; out[2 * i + 1] = v >> 8; });
+  return out;
+}
+
+/** Words as little-endian bytes (vector tables and literal pools for a memory image). */
+export function words(...w: number[]): Uint8Array {
+  const out = new Uint8Array(w.length * 4);
+  const view = new DataView(out.buffer);
+  w.forEach((v, i) => view.setUint32(4 * i, v >>> 0, true));
+  return out;
 }

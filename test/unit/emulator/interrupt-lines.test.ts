@@ -10,6 +10,7 @@ import { bundledBoard } from '../../../src/emulator/boards/index';
 import { BoardRuntime } from '../../../src/emulator/boards/board-runtime';
 import type { Gpio } from '../../../src/emulator/peripherals/stm32f4/gpio';
 import { fixture } from '../../fixtures/firmware/fixtures';
+import { halfwords, words } from './cpu-test-helpers';
 
 const FLASH = 0x08000000;
 const MAIN = FLASH + 0x400;
@@ -19,19 +20,6 @@ const NVIC_ISER = 0xe000e100, NVIC_ICPR = 0xe000e280, NVIC_ISPR = 0xe000e200;
 const EXTI = 0x40013c00, EXTI_IMR = EXTI + 0x00, EXTI_SWIER = EXTI + 0x10, EXTI_PR = EXTI + 0x14;
 const EXTI0_IRQ = 6;
 const TIM2 = 0x40000000, TIM2_IRQ = 28;
-
-function halfwords(...h: number[]): Uint8Array {
-  const out = new Uint8Array(h.length * 2);
-  h.forEach((v, i) => { out[2 * i] = v & 0xff; out[2 * i + 1] = v >> 8; });
-  return out;
-}
-
-function words(...w: number[]): Uint8Array {
-  const out = new Uint8Array(w.length * 4);
-  const view = new DataView(out.buffer);
-  w.forEach((v, i) => view.setUint32(4 * i, v >>> 0, true));
-  return out;
-}
 
 /** Counts entries in the word at COUNTER and returns, leaving EXTI_PR alone. */
 function handlerThatKeepsFlag(): Uint8Array {

@@ -9,6 +9,7 @@ import { Usart } from '../../../src/emulator/peripherals/stm32f4/usart';
 import { Rcc } from '../../../src/emulator/peripherals/stm32f4/rcc';
 import { Exti } from '../../../src/emulator/peripherals/stm32f4/exti';
 import { RegisterBlock } from '../../../src/emulator/peripherals/register-block';
+import { halfwords, words } from './cpu-test-helpers';
 
 const FLASH = 0x08000000;
 const MAIN = FLASH + 0x400;
@@ -19,19 +20,6 @@ const NVIC_ISER = 0xe000e100;
 const GPIOA = 0x40020000, GPIOC = 0x40020800;
 const RCC = 0x40023800, EXTI = 0x40013c00, SYSCFG = 0x40013800;
 const USART2 = 0x40004400, TIM2 = 0x40000000, TIM10 = 0x40014400, IWDG = 0x40003000;
-
-function halfwords(...h: number[]): Uint8Array {
-  const out = new Uint8Array(h.length * 2);
-  h.forEach((v, i) => { out[2 * i] = v & 0xff; out[2 * i + 1] = v >> 8; });
-  return out;
-}
-
-function words(...w: number[]): Uint8Array {
-  const out = new Uint8Array(w.length * 4);
-  const view = new DataView(out.buffer);
-  w.forEach((v, i) => view.setUint32(4 * i, v >>> 0, true));
-  return out;
-}
 
 /** A machine running `b .` at MAIN; `handler` (halfwords) at HANDLER for the given IRQs. */
 function machine(irqs: number[] = [], handler: Uint8Array = halfwords(0xbe01 /* bkpt #1 */)): Machine {
