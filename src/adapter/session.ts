@@ -34,6 +34,19 @@ function hex8(value: number): string {
   return '0x' + (value >>> 0).toString(16).padStart(8, '0');
 }
 
+/** The text an error response carries for a thrown value. */
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** A breakpoint that could not be set, and why. */
+function unverifiedBreakpoint(id: number, message: string): DebugProtocol.Breakpoint {
+  const b = new Breakpoint(false) as DebugProtocol.Breakpoint;
+  b.id = id;
+  b.message = message;
+  return b;
+}
+
 /** What a variablesReference stands for. */
 type VariableContainer =
   | { kind: 'registers'; frame: number }
@@ -122,7 +135,7 @@ export class CortexMSimSession extends LoggingDebugSession {
         cwd: this.launch.cwd,
       });
     } catch (e) {
-      const message = e instanceof LaunchError ? e.message : `cannot start '${String(args.program)}': ${e instanceof Error ? e.message : String(e)}`;
+      const message = e instanceof LaunchError ? e.message : `cannot start '${String(args.program)}': ${errorText(e)}`;
       this.sendErrorResponse(response, { id: 1001, format: '{_message}', variables: { _message: message }, showUser: true });
       return;
     }
@@ -180,7 +193,7 @@ export class CortexMSimSession extends LoggingDebugSession {
       if (warning) this.sendEvent(new OutputEvent(warning + '\n', 'console'));
       this.sendEvent(new InvalidatedEvent(['all']));
     } catch (e) {
-      this.sendEvent(new OutputEvent(`restart failed: ${e instanceof Error ? e.message : String(e)}\n`, 'stderr'));
+      this.sendEvent(new OutputEvent(`restart failed: ${errorText(e)}\n`, 'stderr'));
       this.sendEvent(new TerminatedEvent());
     }
   }
@@ -261,10 +274,7 @@ export class CortexMSimSession extends LoggingDebugSession {
       const id = this.nextBreakpointId++;
       const found = target ? target.program.findFunctions(fb.name.trim()) : [];
       if (found.length === 0) {
-        const b = new Breakpoint(false) as DebugProtocol.Breakpoint;
-        b.id = id;
-        b.message = `no function '${fb.name}'`;
-        result.push(b);
+        result.push(unverifiedBreakpoint(id, `no function '${fb.name}'`));
         continue;
       }
       let first: DebugProtocol.Breakpoint | undefined;
@@ -295,10 +305,7 @@ export class CortexMSimSession extends LoggingDebugSession {
       try {
         address = (parseAddress(ib.instructionReference, target) + (ib.offset ?? 0)) >>> 0;
       } catch (e) {
-        const b = new Breakpoint(false) as DebugProtocol.Breakpoint;
-        b.id = id;
-        b.message = e instanceof Error ? e.message : String(e);
-        result.push(b);
+        result.push(unverifiedBreakpoint(id, errorText(e)));
         continue;
       }
       specs.push({ id, address, kind: 'instruction', condition: ib.condition, hitCondition: ib.hitCondition });
@@ -547,7 +554,7 @@ export class CortexMSimSession extends LoggingDebugSession {
       try {
         response.body = this.setSourceVariable(container, args);
       } catch (e) {
-        this.sendErrorResponse(response, 1013, `'${args.name}': ${e instanceof Error ? e.message : String(e)}`);
+        this.sendErrorResponse(response, 1013, `'${args.name}': ${errorText(e)}`);
         return;
       }
       this.sendResponse(response);
@@ -558,7 +565,7 @@ export class CortexMSimSession extends LoggingDebugSession {
       try {
         response.body = { value: this.peripherals!.setVariable(container.ref, args.name, args.value, args.format?.hex ?? true) };
       } catch (e) {
-        this.sendErrorResponse(response, 1030, e instanceof Error ? e.message : String(e));
+        this.sendErrorResponse(response, 1030, errorText(e));
         return;
       }
       this.sendResponse(response);
@@ -577,7 +584,7 @@ export class CortexMSimSession extends LoggingDebugSession {
     try {
       value = compileExpression(args.value)(target.evalContext(0)) >>> 0;
     } catch (e) {
-      this.sendErrorResponse(response, 1007, `'${args.value}': ${e instanceof Error ? e.message : String(e)}`);
+      this.sendErrorResponse(response, 1007, `'${args.value}': ${errorText(e)}`);
       return;
     }
     const name = args.name.toLowerCase();
@@ -624,7 +631,7 @@ export class CortexMSimSession extends LoggingDebugSession {
       response.body = { result: shown, variablesReference: 0, memoryReference: Number.isInteger(value) ? hex8(value) : undefined };
       this.sendResponse(response);
     } catch (e) {
-      this.sendErrorResponse(response, { id: 1009, format: '{_message}', variables: { _message: e instanceof Error ? e.message : String(e) }, showUser: args.context === 'repl' });
+      this.sendErrorResponse(response, { id: 1009, format: '{_message}', variables: { _message: errorText(e) }, showUser: args.context === 'repl' });
     }
   }
 
@@ -677,7 +684,7 @@ export class CortexMSimSession extends LoggingDebugSession {
         }
       }
     } catch (e) {
-      return none(e instanceof Error ? e.message : String(e));
+      return none(errorText(e));
     }
     if (size === 0) size = 1;
     response.body = {
@@ -799,16 +806,22 @@ export class CortexMSimSession extends LoggingDebugSession {
 
   // ---- memory and disassembly --------------------------------------------------------------------
 
+  /** The address a memory request names (its reference plus offset), or undefined once the request
+   *  has been answered with why the reference does not parse. */
+  private memoryAddress(response: DebugProtocol.Response, target: Target, args: { memoryReference: string; offset?: number }): number | undefined {
+    try {
+      return (parseAddress(args.memoryReference, target) + (args.offset ?? 0)) >>> 0;
+    } catch (e) {
+      this.sendErrorResponse(response, 1010, errorText(e));
+      return undefined;
+    }
+  }
+
   protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
     const target = this.requireTarget(response);
     if (!target) return;
-    let address: number;
-    try {
-      address = (parseAddress(args.memoryReference, target) + (args.offset ?? 0)) >>> 0;
-    } catch (e) {
-      this.sendErrorResponse(response, 1010, e instanceof Error ? e.message : String(e));
-      return;
-    }
+    const address = this.memoryAddress(response, target, args);
+    if (address === undefined) return;
     const count = Math.max(0, Math.min(args.count, 1 << 20));
     const m = target.machine;
     let readable = 0;
@@ -821,13 +834,8 @@ export class CortexMSimSession extends LoggingDebugSession {
   protected override writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): void {
     const target = this.requireTarget(response);
     if (!target) return;
-    let address: number;
-    try {
-      address = (parseAddress(args.memoryReference, target) + (args.offset ?? 0)) >>> 0;
-    } catch (e) {
-      this.sendErrorResponse(response, 1010, e instanceof Error ? e.message : String(e));
-      return;
-    }
+    const address = this.memoryAddress(response, target, args);
+    if (address === undefined) return;
     const data = Buffer.from(args.data, 'base64');
     const ok = target.machine.writeMemory(address, data);
     target.invalidateFrames();
@@ -843,13 +851,8 @@ export class CortexMSimSession extends LoggingDebugSession {
   protected override disassembleRequest(response: DebugProtocol.DisassembleResponse, args: DebugProtocol.DisassembleArguments): void {
     const target = this.requireTarget(response);
     if (!target) return;
-    let address: number;
-    try {
-      address = (parseAddress(args.memoryReference, target) + (args.offset ?? 0)) >>> 0;
-    } catch (e) {
-      this.sendErrorResponse(response, 1010, e instanceof Error ? e.message : String(e));
-      return;
-    }
+    const address = this.memoryAddress(response, target, args);
+    if (address === undefined) return;
     const list = disassemble(target.machine, target.program, address, args.instructionOffset ?? 0, args.instructionCount);
     let lastPath: string | undefined;
     const instructions: DebugProtocol.DisassembledInstruction[] = list.map((d) => {
@@ -881,7 +884,7 @@ export class CortexMSimSession extends LoggingDebugSession {
           return;
         }
       } catch (e) {
-        this.sendErrorResponse(response, { id: 1020, format: '{_message}', variables: { _message: `${command}: ${e instanceof Error ? e.message : String(e)}` }, showUser: false });
+        this.sendErrorResponse(response, { id: 1020, format: '{_message}', variables: { _message: `${command}: ${errorText(e)}` }, showUser: false });
         return;
       }
     }
@@ -926,7 +929,7 @@ export class CortexMSimSession extends LoggingDebugSession {
           if (!this.peripherals) throw new Error('the firmware is not loaded');
           response.body = this.peripherals.handleRequest(command, args);
         } catch (e) {
-          this.sendErrorResponse(response, 1031, e instanceof Error ? e.message : String(e));
+          this.sendErrorResponse(response, 1031, errorText(e));
           return;
         }
         this.sendResponse(response);
