@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readElf, type ElfFile } from '../../../src/debuginfo/elf';
 import { DebugInfo } from '../../../src/debuginfo/debuginfo';
-import { readVariable, valueAt, type Value, type ValueTarget } from '../../../src/debuginfo/values';
+import { bitFieldAt, readVariable, valueAt, type Value, type ValueTarget } from '../../../src/debuginfo/values';
 
 function imageTarget(elf: ElfFile): ValueTarget {
   return {
@@ -115,10 +115,36 @@ describe('debuginfo/values: Rust', () => {
     assert.deepEqual(read('S_SLICE').children().map((c) => c.summary), ['1', '2', '3']);
     assert.equal(read('S_STR', { stringLimit: 3 }).summary, '"hel"…');
   });
+
+  it('pages sequences: indexedCount and children(start, count), past maxChildren', () => {
+    const big = read('S_BIG_ARR', { maxChildren: 16 });
+    assert.equal(big.indexedCount, 40);
+    assert.deepEqual(big.children(38, 5).map((c) => `${c.name}=${c.summary}`), ['[38]=7', '[39]=7']);
+    assert.equal(big.children(20, 2)[0].address, big.address! + 80);
+    assert.equal(read('S_SLICE').indexedCount, 3);
+    assert.deepEqual(read('S_SLICE').children(1, 1).map((c) => `${c.name}=${c.summary}`), ['[1]=2']);
+    assert.deepEqual(read('S_ARR2').children(1, 1)[0].children(2, 1).map((c) => c.summary), ['6']);
+    assert.equal(read('S_STR').indexedCount, undefined);
+    assert.equal(read('S_POINT').indexedCount, undefined);
+  });
+
+  it('formats: integers in hex on request, pointees behind an arrow, numbers for scalars', () => {
+    const arr = read('S_ARR');
+    assert.equal(arr.summaryIn({ hex: true }), '[0xa, 0x14, 0x1e, 0x28]');
+    assert.equal(arr.summary, '[10, 20, 30, 40]');
+    assert.equal(read('S_I8').summaryIn({ hex: true }), '0xfb');
+    assert.equal(read('S_BOOL').summaryIn({ hex: true }), 'true');
+    const ref = read('S_REF', { pointees: true });
+    assert.match(ref.summary, /^0x[0-9a-f]{8} → Point \{ x: 3, y: -4 \}$/);
+    assert.equal(ref.numeric(), read('S_POINT').address);
+    assert.equal(read('S_I32').numeric(), -70000);
+    assert.equal(read('S_F64').numeric(), -2.25);
+    assert.equal(read('S_POINT').numeric(), undefined);
+  });
 });
 
 describe('debuginfo/values: C', () => {
-  const { read } = load('values-c.elf');
+  const { read, target } = load('values-c.elf');
   const cases: Array<[string, string]> = [
     ['c_char', "65 'A'"],
     ['c_uchar', "250 '\\xfa'"],
@@ -159,6 +185,15 @@ describe('debuginfo/values: C', () => {
     assert.equal(a.location, `0x${f.address!.toString(16)} bits 0..2`);
     assert.equal(b.location, `0x${f.address!.toString(16)} bits 3..7`);
     assert.equal(a.address, undefined);
+  });
+
+  it('a bitfield re-read from the place its bitField names', () => {
+    const f = read('c_flags');
+    const b = f.children()[1];
+    const again = bitFieldAt('b', b.type, b.bitField!.address, b.bitField!.bitOffset, b.bitField!.bitSize, target);
+    assert.equal(again.summary, '-3');
+    assert.equal(again.numeric(), -3);
+    assert.equal(again.location, b.location);
   });
 });
 
