@@ -5,6 +5,7 @@
 import type { Machine } from '../emulator/machine';
 import { exceptionName } from '../emulator/exceptions';
 import type { ProgramInfo, SourcePosition } from './program-info';
+import { ExidxTable, type ExidxUnwound } from '../debuginfo/arm-exidx';
 
 export interface StackFrameInfo {
   /** The frame's PC: the current instruction for the top frame and interrupted code, otherwise
@@ -79,6 +80,7 @@ export function unwindPhysical(machine: Machine, program: ProgramInfo): Physical
 
     const lookup = current.exact ? pc : pc - 2;
     const row = program.frames?.rowAt(lookup);
+    let viaIndex: ExidxUnwound | null;
     if (row && row.cfa.kind === 'register' && (current.known & (1 << row.cfa.register)) !== 0) {
       cfa = (r[row.cfa.register] + row.cfa.offset) >>> 0;
       callerRegs = new Uint32Array(r);
@@ -109,6 +111,13 @@ export function unwindPhysical(machine: Machine, program: ProgramInfo): Physical
       // No rule for LR: it still holds the return address (a leaf, or before the push).
       if (!raKnown && (current.known & (1 << 14)) === 0) break;
       returnAddress = callerRegs[14];
+    } else if ((viaIndex = unwindWithIndex(program, current, lookup, word)) !== null) {
+      // No CFI here, but the exception index describes the function (code built without debug
+      // frame info, e.g. precompiled libraries).
+      cfa = viaIndex.cfa;
+      callerRegs = viaIndex.registers;
+      callerKnown = viaIndex.known & ~0x100f;
+      returnAddress = viaIndex.registers[15];
     } else if (n === 0 || current.exact) {
       // No unwind info (hand-written assembly, a vector, or code without debug info): assume a
       // leaf that has not touched the stack yet.
@@ -171,6 +180,30 @@ export function unwindPhysical(machine: Machine, program: ProgramInfo): Physical
     current = { pc: callerPc, registers: callerRegs, known: callerKnown, cfa, ipsr: current.ipsr, exact: false };
   }
   return frames;
+}
+
+const exidxTables = new WeakMap<ProgramInfo, ExidxTable | null>();
+
+/**
+ * The caller's registers from the .ARM.exidx entry covering `lookup`, or null (no table, no entry,
+ * EXIDX_CANTUNWIND, or unwinding failed). The opcodes describe the state after the prologue; at a
+ * function's first instruction nothing has been pushed yet, so the caller's own fallback (a leaf
+ * with the return address in LR) is right there.
+ */
+function unwindWithIndex(program: ProgramInfo, frame: PhysicalFrame, lookup: number, word: (address: number) => number | null): ExidxUnwound | null {
+  let table = exidxTables.get(program);
+  if (table === undefined) {
+    try {
+      table = ExidxTable.read(program.elf);
+    } catch {
+      table = null;
+    }
+    exidxTables.set(program, table);
+  }
+  if (!table) return null;
+  const entry = table.entryFor(lookup);
+  if (!entry || entry.model === 'cantunwind' || (frame.exact && lookup === entry.start)) return null;
+  return table.unwind(lookup, frame.registers, frame.known, word);
 }
 
 /** The full call stack, inlined functions as frames of their own, exception entries as labels. */

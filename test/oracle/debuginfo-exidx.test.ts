@@ -13,6 +13,8 @@ import { FrameTable } from '../../src/debuginfo/dwarf/frame';
 import { ExidxTable, decodeExidxOpcodes, describeExidxOp, type ExidxEntry } from '../../src/debuginfo/arm-exidx';
 import { Machine } from '../../src/emulator/machine';
 import { chipById } from '../../src/emulator/chips/index';
+import { ProgramInfo } from '../../src/adapter/program-info';
+import { unwindPhysical } from '../../src/adapter/unwind';
 import { skipUnlessOracle, hasTool } from './oracles';
 import { oracleElfs } from './debuginfo-oracle-elfs';
 
@@ -61,26 +63,51 @@ interface Built {
   chip: string;
 }
 
-const BUILDS: Array<{ name: string; chip: string; flags: string[] }> = [
+const BUILDS: Array<{ name: string; chip: string; flags: string[]; noDebug?: boolean }> = [
   { name: 'm4f-O2', chip: 'cortex-m4', flags: ['-mcpu=cortex-m4', '-mfpu=fpv4-sp-d16', '-mfloat-abi=hard', '-O2', '-DFLOATS'] },
   { name: 'm3-O1', chip: 'cortex-m3', flags: ['-mcpu=cortex-m3', '-O1'] },
   { name: 'm3-O0', chip: 'cortex-m3', flags: ['-mcpu=cortex-m3', '-O0'] },
   { name: 'm0-Og', chip: 'cortex-m0', flags: ['-mcpu=cortex-m0', '-Og'] },
 ];
+// The same programs without debug info: only the exception index can unwind them.
+const STRIPPED = BUILDS.map((b) => ({ ...b, name: `${b.name}-g0`, noDebug: true }));
 
 let built: Built[] | undefined;
 function buildPrograms(): Built[] {
   if (built) return built;
+  return (built = compile(BUILDS));
+}
+let stripped: Built[] | undefined;
+function buildStripped(): Built[] {
+  return (stripped ??= compile(STRIPPED));
+}
+function compile(builds: typeof BUILDS): Built[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'exidx-oracle-'));
   fs.writeFileSync(path.join(dir, 'exidx.c'), SOURCE);
   fs.writeFileSync(path.join(dir, 'exidx.ld'), LINKER_SCRIPT);
-  built = BUILDS.map((b) => {
+  return builds.map((b) => {
     const out = path.join(dir, `exidx-${b.name}.elf`);
-    const r = spawnSync('arm-none-eabi-gcc', ['-mthumb', ...b.flags, '-g', '-funwind-tables', '-nostdlib', '-T', path.join(dir, 'exidx.ld'), path.join(dir, 'exidx.c'), '-o', out], { encoding: 'utf8' });
+    const r = spawnSync('arm-none-eabi-gcc', ['-mthumb', ...b.flags, b.noDebug ? '-g0' : '-g', '-funwind-tables', '-nostdlib', '-T', path.join(dir, 'exidx.ld'), path.join(dir, 'exidx.c'), '-o', out], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`arm-none-eabi-gcc failed for ${b.name}: ${r.stderr}`);
     return { name: b.name, path: out, chip: b.chip };
   });
-  return built;
+}
+
+/** The adapter's physical frames (pc, cfa) at the first `hits` stops at `leaf`, for one ELF. */
+function stacksAtLeaf(b: Built, hits: number): string[] {
+  const bytes = new Uint8Array(fs.readFileSync(b.path));
+  const program = ProgramInfo.fromBytes(bytes, b.path);
+  const m = Machine.fromElf(chipById(b.chip), bytes, b.path);
+  const leaf = program.elf.symbolByName('leaf')!.address & ~1;
+  m.addBreakpoint(leaf);
+  const out: string[] = [];
+  for (let k = 0; k < hits; k++) {
+    // The program ends at a BKPT of its own.
+    if (m.run({ maxInstructions: 1_000_000 }).reason !== 'breakpoint' || m.cpu.pc !== leaf) break;
+    out.push(unwindPhysical(m, program).map((f) => `${f.pc.toString(16)}/${f.cfa.toString(16)}`).join(' <- '));
+    m.step();
+  }
+  return out;
 }
 
 interface OracleEntry {
@@ -236,5 +263,19 @@ describe('readelf oracle: .ARM.exidx unwind tables', function () {
       const expected = b.name.startsWith('m4f') ? 8 : 6;
       assert.ok(functions.size >= expected, `${b.name}: only ${functions.size} functions compared (${states} states)`);
     }
+  });
+  it('the adapter unwinder: without debug info, exidx gives the same call stacks as CFI does with it', function () {
+    skipUnlessOracle(this, 'gcc');
+    if (!hasTool('arm-none-eabi-gcc')) this.skip();
+    this.timeout(60000);
+    const withCfi = buildPrograms();
+    buildStripped().forEach((b, i) => {
+      const expected = stacksAtLeaf(withCfi[i], 40);
+      const actual = stacksAtLeaf(b, 40);
+      assert.ok(expected.length >= 20, `${b.name}: leaf reached ${expected.length} times`);
+      // Every stop is at least leaf <- caller <- main <- Reset_Handler.
+      assert.ok(expected.every((s) => s.split(' <- ').length >= 3), `${b.name}: CFI stacks too short:\n${expected.join('\n')}`);
+      assert.deepEqual(actual, expected, b.name);
+    });
   });
 });
