@@ -60,6 +60,10 @@ function isNode(value: unknown): value is XNode {
 class Resolver {
   private readonly rawPeripherals = new Map<string, XNode>();
   private enumIndex: Map<string, XNode[]> | null = null;
+  /** Fields resolved per register element and inherited size/access: a derivedFrom peripheral
+   *  (GPIOB from GPIOA, USART2 from USART1: most of a vendor file) shares its base's register
+   *  elements, and its fields come out the same, so they are resolved once and copied. */
+  private readonly fieldCache = new WeakMap<XNode, { size: number; access: string; fields: SvdField[] }>();
 
   constructor(private readonly fileName: string, private readonly root: XNode) {}
 
@@ -92,6 +96,9 @@ class Resolver {
   }
 
   private parseNumber(s: string, path: string): number {
+    // Plain decimal and 0x-hex numbers are nearly all of them: no regular expression, no trim.
+    const quick = quickNumber(s);
+    if (quick >= 0) return quick;
     const t = s.trim();
     let m: RegExpExecArray | null;
     let value: number;
@@ -408,6 +415,14 @@ class Resolver {
   // ---- fields ------------------------------------------------------------------------------------
 
   private fields(registerNode: XNode, props: RegisterProperties, path: string): SvdField[] {
+    const cached = this.fieldCache.get(registerNode);
+    if (cached !== undefined && cached.size === props.size && cached.access === props.access) return cached.fields.map((f) => ({ ...f }));
+    const fields = this.resolveFields(registerNode, props, path);
+    this.fieldCache.set(registerNode, { size: props.size, access: props.access, fields });
+    return fields;
+  }
+
+  private resolveFields(registerNode: XNode, props: RegisterProperties, path: string): SvdField[] {
     const fieldsNode = this.child(registerNode, 'fields', path);
     const raws = this.list(fieldsNode, 'field', `${path}/fields`);
     const lookup = this.siblingLookup(raws);
@@ -478,6 +493,8 @@ class Resolver {
 
   /** An enumeratedValue <value>: a number, or a binary pattern with 'x' for don't-care bits. */
   private enumValue(text: string, width: number, path: string): [number, number] {
+    const quick = quickNumber(text);
+    if (quick >= 0 && (width >= 53 || quick < 2 ** width)) return [quick, fieldMask(width)];
     const t = text.trim();
     const m = /^(?:#|0[bB])([01xX]+)$/.exec(t);
     if (m && /[xX]/.test(m[1])) {
@@ -521,6 +538,31 @@ class Resolver {
     }
     return this.enumIndex.get(name)?.[0];
   }
+}
+
+/** The value of an unsigned decimal or 0x-hex literal of up to 13 digits (no suffix, no spaces),
+ *  else -1 for the general parser to handle (and to report). */
+function quickNumber(s: string): number {
+  const n = s.length;
+  if (n === 0 || n > 15) return -1;
+  let value = 0;
+  if (n > 2 && s.charCodeAt(0) === 48 && (s.charCodeAt(1) | 0x20) === 120) {
+    for (let i = 2; i < n; i++) {
+      const c = s.charCodeAt(i);
+      let d: number;
+      if (c >= 48 && c <= 57) d = c - 48;
+      else if ((c | 0x20) >= 97 && (c | 0x20) <= 102) d = (c | 0x20) - 87;
+      else return -1;
+      value = value * 16 + d;
+    }
+    return value;
+  }
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    value = value * 10 + (c - 48);
+  }
+  return value;
 }
 
 function asNodes(v: unknown): XNode[] {

@@ -18,13 +18,19 @@ export class XmlSyntaxError extends Error {
   }
 }
 
-interface Frame {
-  name: string;
-  node: XmlNode;
-  text: string;
-  hasChildren: boolean;
-  hasAttributes: boolean;
-  start: number;
+/** An open element. Frames are reused by depth (no allocation per element). Its text is kept
+ *  as one range of the input [textStart, textEnd) while it comes in one piece (the usual case);
+ *  only text split by comments or CDATA is concatenated into `text`. */
+class Frame {
+  name = '';
+  node: XmlNode = {};
+  textStart = 0;
+  textEnd = 0;
+  /** Concatenated text, or null while the text is the single range above. */
+  text: string | null = null;
+  hasChildren = false;
+  hasAttributes = false;
+  start = 0;
 }
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -35,6 +41,28 @@ function isNameChar(c: number): boolean {
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+/** Tag names seen so far, by length and first/last character: the same few names recur
+ *  hundreds of thousands of times in an SVD, and reusing the string saves an allocation each
+ *  (the candidate is checked against the input, so a collision only costs a slice). */
+class NameCache {
+  private readonly names = new Map<number, string>();
+  get(text: string, start: number, end: number): string {
+    const key = (end - start) * 65536 + text.charCodeAt(start) * 256 + (text.charCodeAt(end - 1) & 0xff);
+    const cached = this.names.get(key);
+    if (cached !== undefined && text.startsWith(cached, start)) return cached;
+    const name = text.slice(start, end);
+    this.names.set(key, name);
+    return name;
+  }
+}
+
+/** The trimmed text of text[start, end) (one slice, no intermediate strings). */
+function trimmedSlice(text: string, start: number, end: number): string {
+  while (start < end && isSpace(text.charCodeAt(start))) start++;
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  return start === end ? '' : text.slice(start, end);
 }
 
 export function readXml(text: string, repeated: ReadonlySet<string> = new Set()): XmlNode {
@@ -73,8 +101,20 @@ export function readXml(text: string, repeated: ReadonlySet<string> = new Set())
   };
 
   const root: XmlNode = {};
-  const stack: Frame[] = [];
+  const frames: Frame[] = [];
+  let depth = 0;
+  const names = new NameCache();
   let current: Frame | null = null;
+  /** Append text[from, to) to the frame's text (a second piece: switch to concatenation). */
+  const addText = (frame: Frame, from: number, to: number, piece?: string): void => {
+    if (frame.text === null && frame.textStart === frame.textEnd && piece === undefined) {
+      frame.textStart = from;
+      frame.textEnd = to;
+      return;
+    }
+    if (frame.text === null) frame.text = text.slice(frame.textStart, frame.textEnd);
+    frame.text += piece ?? text.slice(from, to);
+  };
   let sawRoot = false;
   const n = text.length;
   let pos = 0;
@@ -85,7 +125,7 @@ export function readXml(text: string, repeated: ReadonlySet<string> = new Set())
     if (end > pos) {
       if (current === null) {
         for (let i = pos; i < end; i++) if (!isSpace(text.charCodeAt(i)) && text.charCodeAt(i) !== 0xfeff) fail(i, 'text outside the root element');
-      } else if (!current.hasChildren) current.text += text.slice(pos, end);
+      } else if (!current.hasChildren) addText(current, pos, end);
     }
     if (lt < 0) break;
     const c = text.charCodeAt(lt + 1);
@@ -103,7 +143,7 @@ export function readXml(text: string, repeated: ReadonlySet<string> = new Set())
         if (close < 0) fail(lt, 'unterminated CDATA section');
         if (current === null) fail(lt, 'CDATA outside the root element');
         // Entity-escape it so that the later decode leaves it as written.
-        if (!current!.hasChildren) current!.text += text.slice(lt + 9, close).replace(/&/g, '&amp;');
+        if (!current!.hasChildren) addText(current!, lt + 9, close, text.slice(lt + 9, close).replace(/&/g, '&amp;'));
         pos = close + 3;
       } else if (text.startsWith('<!DOCTYPE', lt)) {
         let i = lt + 9, depth = 0;
@@ -119,13 +159,20 @@ export function readXml(text: string, repeated: ReadonlySet<string> = new Set())
     } else if (c === 47 /* / */) {
       const close = text.indexOf('>', lt + 2);
       if (close < 0) fail(lt, 'unterminated end tag');
-      const name = text.slice(lt + 2, close).trim();
-      if (current === null) fail(lt, `end tag </${name}> without a start tag`);
-      if (name !== current!.name) fail(lt, `end tag </${name}> does not match <${current!.name}>`);
-      const frame = current!;
-      stack.pop();
-      current = stack.length > 0 ? stack[stack.length - 1] : null;
-      const trimmed = frame.text.trim();
+      // Compare in place: </name> or </name  > (no slice unless it is an error).
+      const open = current;
+      let matches = open !== null && text.startsWith(open.name, lt + 2);
+      if (matches) for (let k = lt + 2 + open!.name.length; k < close; k++) if (!isSpace(text.charCodeAt(k))) matches = false;
+      if (!matches) {
+        const name = text.slice(lt + 2, close).trim();
+        if (open === null) fail(lt, `end tag </${name}> without a start tag`);
+        fail(lt, `end tag </${name}> does not match <${open!.name}>`);
+      }
+      const frame = open!;
+      const name = frame.name;
+      depth--;
+      current = depth > 0 ? frames[depth - 1] : null;
+      const trimmed = frame.text === null ? trimmedSlice(text, frame.textStart, frame.textEnd) : frame.text.trim();
       let value: unknown;
       if (!frame.hasChildren && !frame.hasAttributes) value = decode(trimmed, frame.start);
       else {
@@ -139,7 +186,7 @@ export function readXml(text: string, repeated: ReadonlySet<string> = new Set())
       let i = lt + 1;
       while (i < n && isNameChar(text.charCodeAt(i))) i++;
       if (i === lt + 1) fail(lt, "'<' not starting a tag");
-      const name = text.slice(lt + 1, i);
+      const name = names.get(text, lt + 1, i);
       if (current === null) {
         if (sawRoot) fail(lt, `second root element <${name}>`);
         sawRoot = true;
@@ -163,7 +210,7 @@ export function readXml(text: string, repeated: ReadonlySet<string> = new Set())
         const nameStart = i;
         while (i < n && isNameChar(text.charCodeAt(i))) i++;
         if (i === nameStart) fail(i, `bad character in <${name}>`);
-        const attribute = text.slice(nameStart, i);
+        const attribute = names.get(text, nameStart, i);
         while (i < n && isSpace(text.charCodeAt(i))) i++;
         if (text.charCodeAt(i) !== 61 /* = */) fail(i, `attribute ${attribute} of <${name}> has no value`);
         i++;
@@ -183,8 +230,17 @@ export function readXml(text: string, repeated: ReadonlySet<string> = new Set())
       if (current !== null) current.hasChildren = true;
       if (selfClosing) attach(current === null ? root : current.node, name, hasAttributes ? node : '');
       else {
-        current = { name, node, text: '', hasChildren: false, hasAttributes, start: lt };
-        stack.push(current);
+        let frame = frames[depth];
+        if (frame === undefined) frames.push((frame = new Frame()));
+        frame.name = name;
+        frame.node = node;
+        frame.textStart = frame.textEnd = 0;
+        frame.text = null;
+        frame.hasChildren = false;
+        frame.hasAttributes = hasAttributes;
+        frame.start = lt;
+        depth++;
+        current = frame;
       }
       pos = i;
     }
