@@ -299,11 +299,22 @@ export class Workbench {
     await this.page.keyboard.press(key);
   }
 
+  /** Opens the Command Palette. Focus may be inside a webview (which does not always pass F1 on),
+   *  so when the palette does not show, focus the status bar and press again. */
+  private async openPalette(): Promise<Locator> {
+    const input = this.page.locator('.quick-input-widget input.input');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await this.press('F1');
+      if (await input.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) return input;
+      await this.page.locator('.statusbar').click({ position: { x: 600, y: 5 }, timeout: T.ui }).catch(() => undefined);
+    }
+    await input.waitFor({ state: 'visible', timeout: T.ui });
+    return input;
+  }
+
   /** Runs a command through the Command Palette by its title. */
   async command(title: string): Promise<void> {
-    await this.press('F1');
-    const input = this.page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: T.ui });
+    const input = await this.openPalette();
     await input.fill(`>${title}`);
     const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
     await row.waitFor({ state: 'visible', timeout: T.ui });
@@ -313,10 +324,8 @@ export class Workbench {
 
   /** Titles the Command Palette offers for `query` (e.g. "Cortex-M Sim:"), then closes it. */
   async paletteCommands(query: string): Promise<string[]> {
-    await this.press('F1');
-    const input = this.page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: T.ui });
-    await input.fill(`>${query}`);
+    const input = await this.openPalette();
+    await input.fill(`>${query}`, { timeout: T.ui });
     await sleep(600);
     const labels = (await this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row .label-name').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
     await this.press('Escape');
@@ -363,7 +372,7 @@ export class Workbench {
     const deadline = Date.now() + T.search;
     let text = '';
     for (let attempt = 0; Date.now() < deadline; attempt++) {
-      if (attempt > 0 && word) {
+      if (attempt % 2 === 1 && word) {
         const token = this.page.locator('.editor-group-container.active .view-lines span span', { hasText: new RegExp(`^${word}$`) }).first();
         await this.page.mouse.move(0, 0);
         await token.hover({ timeout: T.ui }).catch(() => undefined);
@@ -517,8 +526,13 @@ export class Workbench {
   async expandVariable(label: string): Promise<void> {
     const row = this.page.locator('.debug-variables .monaco-list-row', { hasText: label }).first();
     await row.waitFor({ timeout: T.ui });
-    if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
-    await this.page.locator(`.debug-variables .monaco-list-row[aria-expanded="true"]`, { hasText: label }).first().waitFor({ timeout: T.ui });
+    const expanded = this.page.locator(`.debug-variables .monaco-list-row[aria-expanded="true"]`, { hasText: label }).first();
+    // A click during a refresh of the view can be lost: try again.
+    for (let attempt = 0; attempt < 4 && (await expanded.count()) === 0; attempt++) {
+      if ((await row.getAttribute('aria-expanded')) === 'false') await row.click({ timeout: T.ui }).catch(() => undefined);
+      await expanded.waitFor({ timeout: 2000 }).catch(() => undefined);
+    }
+    await expanded.waitFor({ timeout: T.ui });
   }
 
   /**
