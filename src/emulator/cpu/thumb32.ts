@@ -1,6 +1,7 @@
 // 32-bit Thumb-2 instructions: the top-level split of the encoding space (ARMv7-M ARM A5.3,
-// ARMv6-M ARM A5.3). Each family has its own file under thumb32/; the DSP extension's encodings are
-// routed to thumb32/dsp.ts and the coprocessor space (the FPU on ARMv7E-M) to decodeCoprocessor.
+// ARMv6-M ARM A5.3). Each family has its own file under thumb32/. On ARMv7E-M the DSP extension
+// (dsp.ts) and the FPU (fpu/vfp-decode.ts) decode first; elsewhere their encodings are UNDEFINED,
+// and what those decoders decline falls to the base decoders, which make it UNDEFINED too.
 
 import type { Decoded } from './decoded';
 import type { Profile } from './cpu';

@@ -7,7 +7,6 @@ import type { Cpu, Profile } from '../cpu';
 import type { Decoded, Exec } from '../decoded';
 import { addWithCarry, carryOut, decodeImmShift, overflowOut, shift, shiftC, SRType, thumbExpandImmC } from '../alu';
 import { fixRegisters, hexAddr, immText, insn, reg, shiftText, undef } from './common';
-import { decodeExtendAdd, decodePackHalfword, decodeParallelAddSub, decodeSaturate16, decodeSaturatingMisc } from './dsp';
 
 /** The op field shared by the modified-immediate and shifted-register tables. */
 const enum DpOp { AND = 0, BIC = 1, ORR = 2, ORN = 3, EOR = 4, PKH = 6, ADD = 8, ADC = 10, SBC = 11, SUB = 13, RSB = 14 }
@@ -110,7 +109,7 @@ export function decodeModifiedImmediate(hw1: number, hw2: number, address: numbe
 
 // ---- plain binary immediate (A5.3.3) -----------------------------------------------------------
 
-export function decodePlainImmediate(hw1: number, hw2: number, address: number, profile: Profile): Decoded {
+export function decodePlainImmediate(hw1: number, hw2: number, address: number, _profile: Profile): Decoded {
   const op = (hw1 >>> 4) & 0x1f;
   const n = hw1 & 0xf;
   const d = (hw2 >>> 8) & 0xf;
@@ -143,7 +142,8 @@ export function decodePlainImmediate(hw1: number, hw2: number, address: number, 
     case 0b10000: case 0b10010: case 0b11000: case 0b11010: {
       const unsigned = op >= 0b11000;
       const asr = (op & 2) !== 0;
-      if (asr && imm5 === 0) return profile === 'v7em' ? decodeSaturate16(hw1, hw2, address, profile) : undef(hw1, hw2);
+      // SSAT16/USAT16 are DSP: on ARMv7E-M the DSP decoder has taken them before this point.
+      if (asr && imm5 === 0) return undef(hw1, hw2);
       return saturate(unsigned, d, n, asr, imm5, low5, address);
     }
     case 0b10100: case 0b11100: {
@@ -214,7 +214,8 @@ export function decodeShiftedRegister(hw1: number, hw2: number, address: number,
   const plain = type === SRType.LSL && amount === 0;
   // Bit 15 of the second halfword is (0); a 1 is UNPREDICTABLE and we treat it as UNDEFINED.
   if (hw2 & 0x8000) return undef(hw1, hw2);
-  if (op === DpOp.PKH) return decodePackHalfword(hw1, hw2, address, profile);
+  // PKHBT/PKHTB are DSP: on ARMv7E-M the DSP decoder has taken the valid encodings before this point.
+  if (op === DpOp.PKH) return profile === 'v7em' ? undef(hw1, hw2) : undef(hw1, hw2, 'PKHBT/PKHTB needs the DSP extension');
   if (DP_NAMES[op] === undefined) return undef(hw1, hw2);
   const readsPc = n === 15 || m === 15;
   const operandText = () => `${reg(m)}${shiftText(type, amount)}`;
@@ -325,7 +326,7 @@ function moveText(invert: boolean, s: boolean, d: number, m: number, type: SRTyp
 
 // ---- data processing (register) (A5.3.12) and miscellaneous (A5.3.13) --------------------------
 
-export function decodeRegister(hw1: number, hw2: number, address: number, profile: Profile): Decoded {
+export function decodeRegister(hw1: number, hw2: number, address: number, _profile: Profile): Decoded {
   const op1 = (hw1 >>> 4) & 0xf;
   const op2 = (hw2 >>> 4) & 0xf;
   const n = hw1 & 0xf;
@@ -336,7 +337,7 @@ export function decodeRegister(hw1: number, hw2: number, address: number, profil
   if (op1 < 8 && (op2 & 8) !== 0) {
     // Extends: SXTH/UXTH/SXTB/UXTB with Rn = PC; the add forms and the 16-bit pair forms are DSP.
     if (op1 > 5 || (hw2 & 0x40) !== 0) return undef(hw1, hw2);
-    if (n !== 15 || op1 === 2 || op1 === 3) return profile === 'v7em' ? decodeExtendAdd(hw1, hw2, address, profile) : undef(hw1, hw2);
+    if (n !== 15 || op1 === 2 || op1 === 3) return undef(hw1, hw2);
     const rotation = ((hw2 >>> 4) & 3) << 3;
     let exec: Exec;
     let name: string;
@@ -350,8 +351,9 @@ export function decodeRegister(hw1: number, hw2: number, address: number, profil
     return insn(fixRegisters(exec, d, m === 15, address), 1,
       () => `${mnemonic(name, false)} ${reg(d)}, ${reg(m)}${rotation ? `, ror #${rotation}` : ''}`);
   }
-  if (op1 >= 8 && op2 < 8) return profile === 'v7em' ? decodeParallelAddSub(hw1, hw2, address, profile) : undef(hw1, hw2);
-  if ((op1 & 0xc) === 8 && (op2 & 0xc) === 8) return decodeMisc(hw1, hw2, address, profile);
+  // Parallel add/subtract: DSP, taken by the DSP decoder on ARMv7E-M.
+  if (op1 >= 8 && op2 < 8) return undef(hw1, hw2);
+  if ((op1 & 0xc) === 8 && (op2 & 0xc) === 8) return decodeMisc(hw1, hw2, address);
   return undef(hw1, hw2);
 }
 
@@ -369,16 +371,15 @@ function registerShift(hw1: number, hw2: number, address: number): Decoded {
     () => `${mnemonic(['lsl', 'lsr', 'asr', 'ror'][type], s)} ${reg(d)}, ${reg(n)}, ${reg(m)}`);
 }
 
-function decodeMisc(hw1: number, hw2: number, address: number, profile: Profile): Decoded {
+function decodeMisc(hw1: number, hw2: number, address: number): Decoded {
   const op1 = (hw1 >>> 4) & 3;
   const op2 = (hw2 >>> 4) & 3;
   const d = (hw2 >>> 8) & 0xf;
   const m = hw2 & 0xf; // also in hw1[3:0]; a mismatch is UNPREDICTABLE and we use the second copy
   let exec: Exec;
   let name: string;
-  if (op1 === 0 || (op1 === 2 && op2 === 0)) {
-    return profile === 'v7em' ? decodeSaturatingMisc(hw1, hw2, address, profile) : undef(hw1, hw2);
-  }
+  // QADD/QDADD/QSUB/QDSUB and SEL: DSP, taken by the DSP decoder on ARMv7E-M.
+  if (op1 === 0 || (op1 === 2 && op2 === 0)) return undef(hw1, hw2);
   if (op1 === 1) {
     switch (op2) {
       case 0: name = 'rev'; exec = (cpu) => { const v = cpu.r[m]; cpu.r[d] = (v << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24); }; break;

@@ -6,7 +6,6 @@ import type { Cpu, Profile } from '../cpu';
 import type { Decoded, Exec } from '../decoded';
 import { FaultKind, GuestFault } from '../fault';
 import { fixRegisters, insn, reg, undef } from './common';
-import { decodeDspLongMultiply, decodeDspMultiply } from './dsp';
 
 /** High word of the last unsignedMultiply/signedMultiply (unsigned 32-bit). */
 let productHigh = 0;
@@ -36,7 +35,7 @@ function signedMultiply(a: number, b: number): number {
   return low;
 }
 
-export function decodeMultiply(hw1: number, hw2: number, address: number, profile: Profile): Decoded {
+export function decodeMultiply(hw1: number, hw2: number, address: number, _profile: Profile): Decoded {
   const op1 = (hw1 >>> 4) & 7;
   const op2 = (hw2 >>> 4) & 3;
   const n = hw1 & 0xf;
@@ -44,7 +43,8 @@ export function decodeMultiply(hw1: number, hw2: number, address: number, profil
   const d = (hw2 >>> 8) & 0xf;
   const m = hw2 & 0xf;
   if (op1 !== 0 || op2 > 1 || (hw2 & 0xc0) !== 0) {
-    return profile === 'v7em' ? decodeDspMultiply(hw1, hw2, address, profile) : undef(hw1, hw2);
+    // The DSP multiplies: taken by the DSP decoder on ARMv7E-M.
+    return undef(hw1, hw2);
   }
   const readsPc = n === 15 || m === 15 || (a === 15 && op2 === 1);
   if (op2 === 1) {
@@ -59,7 +59,7 @@ export function decodeMultiply(hw1: number, hw2: number, address: number, profil
     () => `mla ${reg(d)}, ${reg(n)}, ${reg(m)}, ${reg(a)}`);
 }
 
-export function decodeLongMultiply(hw1: number, hw2: number, address: number, profile: Profile): Decoded {
+export function decodeLongMultiply(hw1: number, hw2: number, address: number, _profile: Profile): Decoded {
   const op1 = (hw1 >>> 4) & 7;
   const op2 = (hw2 >>> 4) & 0xf;
   const n = hw1 & 0xf;
@@ -86,7 +86,6 @@ export function decodeLongMultiply(hw1: number, hw2: number, address: number, pr
       if (lo !== 15) return undef(hw1, hw2, 'SDIV/UDIV with bits 15:12 not 1111');
       return divide(op1 === 3, hw2, n, m, address);
     default:
-      if (op1 >= 4 && profile === 'v7em') return decodeDspLongMultiply(hw1, hw2, address, profile);
       return undef(hw1, hw2);
   }
 }
