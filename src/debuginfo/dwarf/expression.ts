@@ -4,6 +4,7 @@
 // arithmetic is not needed for location descriptions on Cortex-M.
 
 import { DwarfReader } from './reader';
+import type { Die } from './info';
 
 export interface ExpressionContext {
   readRegister(dwarfRegister: number): number;
@@ -12,6 +13,12 @@ export interface ExpressionContext {
   frameBase?(): number;
   /** The canonical frame address, from the CFI. */
   cfa?(): number;
+  /**
+   * DW_OP_entry_value: the value `expression` (normally a DW_OP_regN) had when the current
+   * function was entered, or undefined when that cannot be known (then the location is optimised
+   * out). See entryValueFromCallSite for the usual answer.
+   */
+  entryValue?(expression: Uint8Array): number | undefined;
 }
 
 /** Where (or what) the described object is. */
@@ -275,10 +282,15 @@ export function evaluateLocation(expr: Uint8Array, ctx: ExpressionContext, addre
         current = { kind: 'value', value: pop(at) };
         break;
       case 0xa3: // DW_OP_entry_value
-      case 0xf3: // DW_OP_GNU_entry_value
-        // The value a register had on entry is not recoverable in general: optimised out.
-        r.skip(r.uleb());
-        return { kind: 'optimizedOut' };
+      case 0xf3: {
+        // DW_OP_GNU_entry_value. The value a register had on entry is only known when the caller
+        // recorded what it passed (call site parameters); otherwise the object is optimised out.
+        const sub = r.bytes(r.uleb());
+        const value = ctx.entryValue?.(sub);
+        if (value === undefined) return { kind: 'optimizedOut' };
+        stack.push(u32(value));
+        break;
+      }
       default:
         throw r.error(`unsupported DWARF expression operation 0x${op.toString(16)}`, at);
     }
@@ -287,4 +299,85 @@ export function evaluateLocation(expr: Uint8Array, ctx: ExpressionContext, addre
   if (current) return current;
   if (stack.length === 0) throw r.error('DWARF expression leaves an empty stack', 0);
   return { kind: 'memory', address: stack[stack.length - 1] };
+}
+
+// Call site description (DWARF 5 section 3.4; DWARF 4 GNU extension with the same shape).
+const TAG_CALL_SITE = 0x48;
+const TAG_CALL_SITE_PARAMETER = 0x49;
+const TAG_GNU_CALL_SITE = 0x4109;
+const TAG_GNU_CALL_SITE_PARAMETER = 0x410a;
+const AT_LOCATION = 0x02;
+const AT_LOW_PC = 0x11;
+const AT_CALL_RETURN_PC = 0x7d;
+const AT_CALL_VALUE = 0x7e;
+const AT_GNU_CALL_SITE_VALUE = 0x2111;
+const SCOPE_TAGS = new Set([0x0b /* lexical_block */, 0x1d /* inlined_subroutine */]);
+
+/** The frame that called the current function, as far as DW_OP_entry_value needs it. */
+export interface CallerFrame {
+  /** The caller's DW_TAG_subprogram (the one whose code holds the return address). */
+  subprogram: Die;
+  /** Where the call returns to (a Thumb bit is ignored). */
+  returnAddress: number;
+  /** Registers and memory of the caller's frame. */
+  context: ExpressionContext;
+}
+
+/** The register a DW_OP_entry_value sub-expression names (DW_OP_regN or DW_OP_regx), or undefined. */
+function registerOf(expression: Uint8Array): number | undefined {
+  if (expression.length === 1 && expression[0] >= 0x50 && expression[0] <= 0x6f) return expression[0] - 0x50;
+  if (expression.length >= 2 && expression[0] === 0x90) {
+    const r = new DwarfReader(expression, 'DW_OP_entry_value');
+    r.u8();
+    const reg = r.uleb();
+    return r.atEnd ? reg : undefined;
+  }
+  return undefined;
+}
+
+function findCallSite(scope: Die, returnAddress: number, depth: number): Die | undefined {
+  if (depth > 32) return undefined;
+  for (const child of scope.children()) {
+    if (child.tag === TAG_CALL_SITE || child.tag === TAG_GNU_CALL_SITE) {
+      // DWARF 5 names the return address DW_AT_call_return_pc; the GNU form puts it in DW_AT_low_pc.
+      const at = child.number(AT_CALL_RETURN_PC) ?? child.number(AT_LOW_PC);
+      if (at !== undefined && (at & ~1) >>> 0 === returnAddress) return child;
+    } else if (SCOPE_TAGS.has(child.tag)) {
+      const found = findCallSite(child, returnAddress, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Resolves a DW_OP_entry_value of a register through the caller: the call site whose return
+ * address is the caller's, its parameter passed in that register, and that parameter's
+ * DW_AT_call_value evaluated in the caller's frame (DWARF 5 sections 2.5.1.7 and 3.4.2).
+ * Undefined when any of these is missing or cannot be evaluated.
+ */
+export function entryValueFromCallSite(expression: Uint8Array, caller: CallerFrame | undefined, addressSize = 4): number | undefined {
+  if (!caller) return undefined;
+  const register = registerOf(expression);
+  if (register === undefined) return undefined;
+  try {
+    const site = findCallSite(caller.subprogram, (caller.returnAddress & ~1) >>> 0, 0);
+    if (!site) return undefined;
+    for (const param of site.children()) {
+      if (param.tag !== TAG_CALL_SITE_PARAMETER && param.tag !== TAG_GNU_CALL_SITE_PARAMETER) continue;
+      const where = param.attr(AT_LOCATION)?.value;
+      if (!(where instanceof Uint8Array) || registerOf(where) !== register) continue;
+      const value = (param.attr(AT_CALL_VALUE) ?? param.attr(AT_GNU_CALL_SITE_VALUE))?.value;
+      if (!(value instanceof Uint8Array)) return undefined;
+      // The value expression computes the value itself: the top of the stack, not an address.
+      const loc = evaluateLocation(value, caller.context, addressSize);
+      if (loc.kind === 'memory') return loc.address;
+      if (loc.kind === 'value') return loc.value;
+      if (loc.kind === 'register') return caller.context.readRegister(loc.register) >>> 0;
+      return undefined;
+    }
+  } catch {
+    // A caller register or memory word that cannot be read: unknown.
+  }
+  return undefined;
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readElf } from '../../../src/debuginfo/elf';
 import { DebugInfo } from '../../../src/debuginfo/debuginfo';
-import { evaluateLocation, type ExpressionContext } from '../../../src/debuginfo/dwarf/expression';
+import { entryValueFromCallSite, evaluateLocation, type ExpressionContext } from '../../../src/debuginfo/dwarf/expression';
 import { typeName, typeSize } from '../../../src/debuginfo/dwarf/types';
 import { DwarfError } from '../../../src/debuginfo/dwarf/reader';
 
@@ -64,9 +64,43 @@ describe('debuginfo: variables in scope', () => {
     const frame = di.functionsAt(0x08000008).at(-1)!;
     const [p, k, s] = di.variablesAt(frame, 0x08000008);
     assert.deepEqual(di.locate(p, 0x08000008, ctx), { kind: 'register', register: 0 });
-    assert.deepEqual(di.locate(p, 0x08000012, ctx), { kind: 'optimizedOut' }, 'entry values are not recoverable');
+    assert.deepEqual(di.locate(p, 0x08000012, ctx), { kind: 'optimizedOut' }, 'entry values need the caller');
     assert.deepEqual(di.locate(k, 0x08000008, ctx), { kind: 'register', register: 1 });
     assert.deepEqual(di.locate(s, 0x08000008, ctx), { kind: 'value', value: 0 });
+  });
+
+  // scale's p is DW_OP_GNU_entry_value(DW_OP_reg0) from 0x08000010; main calls scale(&p, 5) with
+  // the call site at return address 0x08000040 recording r0 = DW_OP_breg13 0 and r1 = DW_OP_lit5.
+  const callerRegs = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20000ff0, 0x08000061, 0x08000040];
+  const callerCtx: ExpressionContext = { readRegister: (n) => callerRegs[n] ?? 0, readMemory: () => 0 };
+  const entryCtx = (returnAddress: number): ExpressionContext => ({
+    ...ctx,
+    entryValue: (e) => entryValueFromCallSite(e, { subprogram: di.subprogramAt(returnAddress)!, returnAddress, context: callerCtx }),
+  });
+
+  it('resolves DW_OP_GNU_entry_value through the caller\'s call site parameters', () => {
+    const frame = di.functionsAt(0x08000012).at(-1)!;
+    const [p] = di.variablesAt(frame, 0x08000012);
+    assert.deepEqual(di.locate(p, 0x08000012, entryCtx(0x08000041)), { kind: 'value', value: 0x20000ff0 });
+    assert.deepEqual(di.locate(p, 0x08000026, entryCtx(0x08000040)), { kind: 'value', value: 0x20000ff0 });
+    // A return address with no call site there: optimised out, as without a caller.
+    assert.deepEqual(di.locate(p, 0x08000012, entryCtx(0x08000044)), { kind: 'optimizedOut' });
+  });
+
+  it('entry values: register forms, arithmetic after them, and what cannot be resolved', () => {
+    const caller = { subprogram: di.subprogramAt(0x08000040)!, returnAddress: 0x08000040, context: callerCtx };
+    assert.equal(entryValueFromCallSite(new Uint8Array([0x51]), caller), 5); // r1 = DW_OP_lit5
+    assert.equal(entryValueFromCallSite(new Uint8Array([0x90, 0x01]), caller), 5); // DW_OP_regx 1
+    assert.equal(entryValueFromCallSite(new Uint8Array([0x52]), caller), undefined); // r2: no parameter
+    assert.equal(entryValueFromCallSite(new Uint8Array([0x71, 0x00]), caller), undefined); // not a register
+    assert.equal(entryValueFromCallSite(new Uint8Array([0x50]), undefined), undefined); // no caller
+    const failing = { ...caller, context: { readRegister: () => { throw new Error('unknown'); }, readMemory: () => 0 } };
+    assert.equal(entryValueFromCallSite(new Uint8Array([0x50]), failing), undefined); // breg13 unreadable
+    // DW_OP_entry_value(DW_OP_reg1) DW_OP_plus_uconst 3 DW_OP_stack_value, in both encodings.
+    const c: ExpressionContext = { ...ctx, entryValue: (e) => entryValueFromCallSite(e, caller) };
+    assert.deepEqual(evaluateLocation(new Uint8Array([0xa3, 0x01, 0x51, 0x23, 0x03, 0x9f]), c), { kind: 'value', value: 8 });
+    assert.deepEqual(evaluateLocation(new Uint8Array([0xf3, 0x01, 0x51, 0x23, 0x03, 0x9f]), c), { kind: 'value', value: 8 });
+    assert.deepEqual(evaluateLocation(new Uint8Array([0xa3, 0x01, 0x52, 0x9f]), c), { kind: 'optimizedOut' });
   });
 
   it('locates globals and frame-base-relative locals', () => {
