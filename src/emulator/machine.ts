@@ -217,7 +217,9 @@ export class Machine {
   constructor(readonly chip: ChipDescription, options: MachineOptions = {}) {
     this.semihostingEnabled = options.semihosting ?? true;
     this.stopOnFault = options.stopOnFault ?? false;
-    this.engine = options.engine ?? (process.env.CORTEX_M_SIM_ENGINE === 'interpreter' ? 'interpreter' : 'blocks');
+    // CORTEX_M_SIM_ENGINE=interpreter forces the reference engine (for tests and comparisons).
+    const forced = typeof process === 'undefined' ? undefined : process.env.CORTEX_M_SIM_ENGINE;
+    this.engine = options.engine ?? (forced === 'interpreter' ? 'interpreter' : 'blocks');
     this.fileSystem = options.fileSystem ?? (options.workingDirectory !== undefined ? new NodeSemihostingFileSystem(options.workingDirectory) : null);
     this.commandLine = options.commandLine ?? '';
     this.input = options.input ?? (() => -1);
