@@ -65,6 +65,8 @@ type BlockFactory = (...execs: Exec[]) => Exec;
  *  new Machine for the same firmware) reuses them instead of compiling its blocks again. */
 const MAX_FACTORIES = 20_000;
 const factories = new Map<string, BlockFactory>();
+/** False once the host refused to compile generated code. */
+let canCompile = true;
 
 function factoryFor(addresses: number[], sizes: number[], cycles: number[], expected: number[]): BlockFactory {
   const key = addresses.join(',') + '|' + sizes.join(',') + '|' + cycles.join(',') + '|' + expected.join(',');
@@ -126,7 +128,15 @@ export function compileBlock(cpu: Cpu, region: RamRegion, address: number): Bloc
     a = next;
     if (shape.ends) break;
   }
-  if (execs.length === 0) return null;
-  const run = factoryFor(addresses, sizes, cycles, expected)(...execs);
+  if (execs.length === 0 || !canCompile) return null;
+  let run: Exec;
+  try {
+    run = factoryFor(addresses, sizes, cycles, expected)(...execs);
+  } catch {
+    // Generated code is refused where the host forbids it (a content security policy without
+    // 'unsafe-eval'): the interpreter then runs everything.
+    canCompile = false;
+    return null;
+  }
   return { length: execs.length, run };
 }
