@@ -83,8 +83,16 @@ describe('DAP: virtual board (rust/nucleo on nucleo-f411re)', function () {
     assert.equal(tl.events.filter((e) => e.channel === pa5).length, 21, 'reset level + 20 toggles');
     assert.deepEqual(tl.events.filter((e) => e.channel === pc13).map((e) => e.value), [1, 0, 1], 'pulled up, pressed, released');
     assert.deepEqual(tl.events.filter((e) => e.channel === rx).map((e) => e.value), [0x68, 0x69, 0x21]);
+    // Interrupts: a channel per exception, 1 from entry to return. One button handler run (IRQ40,
+    // EXTI15_10); the USART2 handler (IRQ38) ran for each of the three bytes received.
+    const irq40 = tl.channels.findIndex((c) => c.name === 'IRQ40');
+    const irq38 = tl.channels.findIndex((c) => c.name === 'IRQ38');
+    assert.ok(irq40 >= 0 && irq38 >= 0, tl.channels.map((c) => c.name).join(', '));
+    assert.deepEqual(tl.events.filter((e) => e.channel === irq40).map((e) => e.value), [1, 0]);
+    assert.ok(tl.events.filter((e) => e.channel === irq38 && e.value === 1).length >= 3, 'USART2 handler entries');
     const vcd = ((await s.dc.customRequest('cortex-m-sim/exportVcd')).body as { vcd: string }).vcd;
     assert.match(vcd, /\$var wire 1 \S+ PA5 \$end/);
+    assert.match(vcd, /\$var wire 1 \S+ IRQ40 \$end/);
     assert.match(vcd, /\$enddefinitions \$end/);
   });
 
