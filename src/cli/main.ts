@@ -7,7 +7,7 @@ import { BadInputError, EXIT_BAD_INPUT, runCommand } from './run';
 
 const USAGE = `usage:
   cortex-m-sim run <elf> [--board <id> | --chip <id>] [--timeout <seconds>] [--max-instructions N]
-                         [--stats] [--uart <file|->] [--fault-handlers] [-- firmware args...]
+                         [--stats] [--uart <file|->] [--rtt] [--fault-handlers] [-- firmware args...]
   cortex-m-sim info <elf> [--linker-script <file>] [--board <id> | --chip <id>]
 
 boards: nucleo-f411re    chips: stm32f411re, cortex-m0, cortex-m3, cortex-m4
@@ -20,6 +20,7 @@ const RUN_OPTIONS = {
   'max-instructions': { value: true },
   stats: { value: false },
   uart: { value: true },
+  rtt: { value: false },
   'fault-handlers': { value: false },
   help: { value: false },
 };
@@ -50,6 +51,7 @@ export function main(argv: string[]): number {
         stats: args.options.has('stats'),
         faultHandlers: args.options.has('fault-handlers'),
         uart: stringOption(args, 'uart'),
+        rtt: args.options.has('rtt'),
         firmwareArgs: dashes >= 0 ? rest.slice(dashes + 1) : [],
         stdout,
         stderr,

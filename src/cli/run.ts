@@ -8,6 +8,8 @@ import { ElfError, readElf } from '../debuginfo/elf';
 import { UnknownIdError } from '../emulator/chips/index';
 import type { FaultExplanation } from '../emulator/fault-explanation';
 import { Machine, MachineError } from '../emulator/machine';
+import { bundledBoard } from '../emulator/boards/index';
+import { RttHost } from '../emulator/rtt';
 import { chooseChip } from './chip-choice';
 import { SourceLocator } from './source-location';
 
@@ -26,6 +28,8 @@ export interface RunCommandOptions {
   faultHandlers: boolean;
   /** Where UART output goes: a file, or '-' for stdout. */
   uart?: string;
+  /** Print RTT up channel 0 to stdout. */
+  rtt?: boolean;
   /** Arguments passed to the firmware (SYS_GET_CMDLINE). */
   firmwareArgs: string[];
   stdout: (text: string) => void;
@@ -34,6 +38,9 @@ export interface RunCommandOptions {
 
 /** Instructions per run() call: short enough to check the wall clock often, long enough to be free. */
 const SLICE = 2_000_000;
+/** With RTT on, the host reads the firmware's ring buffers between slices: shorter slices keep a
+ *  small buffer from overflowing (firmware that does not block on a full buffer drops output). */
+const RTT_SLICE = 100_000;
 
 export class BadInputError extends Error {}
 
@@ -75,6 +82,25 @@ export function runCommand(options: RunCommandOptions): number {
     pending += text;
     if (pending.length > 65536) flush();
   });
+  const uart = options.uart !== undefined ? uartSink(machine, options.uart, options.board, (text) => {
+    pending += text;
+    if (pending.length > 65536) flush();
+  }) : null;
+  let rtt: { host: RttHost; decoder: InstanceType<typeof TextDecoder> } | null = null;
+  if (options.rtt) {
+    const symbol = machine.elf?.symbolByName('_SEGGER_RTT');
+    rtt = {
+      host: new RttHost(machine, { address: symbol?.address, ranges: machine.chip.sram.map((r) => ({ base: r.base, size: r.size })) }),
+      decoder: new TextDecoder('utf-8'),
+    };
+  }
+  const pollRtt = (): void => {
+    if (!rtt) return;
+    const { decoder } = rtt;
+    rtt.host.poll((channel, data) => {
+      if (channel.index === 0) pending += decoder.decode(data, { stream: true });
+    });
+  };
   const warned = new Set<string>();
   machine.onWarning((message) => {
     if (!warned.has(message)) {
@@ -99,10 +125,12 @@ export function runCommand(options: RunCommandOptions): number {
   let code: number | undefined;
   let cycles = 0;
   while (code === undefined) {
-    const slice = Math.min(SLICE, limit - executed);
+    const slice = Math.min(rtt ? RTT_SLICE : SLICE, limit - executed);
     const result = machine.run({ maxInstructions: slice });
     executed += result.instructions;
     cycles += result.cycles;
+    pollRtt();
+    uart?.flush();
     flush();
     switch (result.reason) {
       case 'exit':
@@ -141,6 +169,7 @@ export function runCommand(options: RunCommandOptions): number {
         code = EXIT_FAULT;
     }
   }
+  uart?.close();
   const wallMs = performance.now() - started;
   if (options.stats) {
     const mips = wallMs > 0 ? executed / wallMs / 1000 : 0;
@@ -161,6 +190,51 @@ function formatFault(fault: FaultExplanation, locator: SourceLocator): string {
     if (caller !== 0 && (fault.frame.lr >>> 28) !== 0xf) lines.push(`called from:          ${locator.describe(caller, indent)}`);
   }
   return `cortex-m-sim: ${lines.join('\n')}\n`;
+}
+
+/**
+ * `--uart <file|->`: the bytes the console UART transmits (the board's uart-terminal parts with
+ * --board, else every UART) to a file, or with '-' into the stdout stream (in order with
+ * semihosting output).
+ */
+function uartSink(machine: Machine, where: string, boardId: string | undefined, toStdout: (text: string) => void): { flush(): void; close(): void } {
+  const board = boardId !== undefined ? bundledBoard(boardId) : undefined;
+  const wanted = new Set((board?.parts ?? []).flatMap((p) => (p.type === 'uart-terminal' ? [p.uart] : [])));
+  let bytes: number[] = [];
+  const decoder = new TextDecoder('utf-8');
+  const one = new Uint8Array(1);
+  machine.onUartOutput((name, byte) => {
+    if (wanted.size > 0 && !wanted.has(name)) return;
+    if (fd !== undefined) {
+      bytes.push(byte);
+      return;
+    }
+    // Into the stdout stream at once, so it interleaves with semihosting output as it happened.
+    one[0] = byte;
+    toStdout(decoder.decode(one, { stream: true }));
+  });
+  let fd: number | undefined;
+  if (where !== '-') {
+    try {
+      fd = fs.openSync(where, 'w');
+    } catch (e) {
+      throw new BadInputError(`cannot write UART output to ${where}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  const flush = (): void => {
+    if (bytes.length === 0 || fd === undefined) return;
+    const chunk = Uint8Array.from(bytes);
+    bytes = [];
+    fs.writeSync(fd, chunk);
+  };
+  return {
+    flush,
+    close: () => {
+      flush();
+      if (fd !== undefined) fs.closeSync(fd);
+      fd = undefined;
+    },
+  };
 }
 
 /** SYS_READC / SYS_READ from our stdin, one byte at a time (-1 at end of input). */

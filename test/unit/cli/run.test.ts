@@ -196,3 +196,37 @@ describe('cortex-m-sim (the program)', () => {
     assert.match(r.stdout, /FLASH: +\d+ B +512 KB/);
   });
 });
+
+describe('cortex-m-sim run: --uart and --rtt', () => {
+  it('--uart - puts the console UART (USART2 on the Nucleo) into stdout, interleaved with semihosting by time', () => {
+    const f = fixture('rust/nucleo');
+    const result = run(f.elfPath, { board: 'nucleo-f411re', uart: '-' });
+    assert.equal(result.code, 0, result.stderr);
+    // The UART bytes take their transmission time at 115200 baud, so they land inside a later
+    // semihosting line: what the firmware did, in simulated-time order.
+    assert.ok(result.stdout.includes('nucleo ready'), result.stdout.slice(0, 300));
+    assert.equal(result.stdout.replace('nucleo ready', '').replace('\r\n', ''), f.stdout);
+  });
+
+  it('--uart <file> writes the UART bytes to the file, stdout keeps only semihosting', () => {
+    const f = fixture('rust/nucleo');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cms-uart-')), 'uart.txt');
+    const result = run(f.elfPath, { board: 'nucleo-f411re', uart: file });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, f.stdout);
+    assert.equal(fs.readFileSync(file, 'latin1'), 'nucleo ready\r\n');
+  });
+
+  it('--uart into a folder that does not exist is bad input', () => {
+    const f = fixture('rust/nucleo');
+    assert.throws(() => run(f.elfPath, { board: 'nucleo-f411re', uart: '/nonexistent-dir/x/uart.txt' }), BadInputError);
+  });
+
+  it('--rtt prints RTT up channel 0 (test/fixtures/rtt/rtt.elf greets, then waits for input)', () => {
+    const elf = path.join(__dirname, '../../fixtures/rtt/rtt.elf');
+    const result = run(elf, { chip: 'cortex-m3', rtt: true, maxInstructions: 3_000_000 });
+    assert.equal(result.stdout, 'hello over rtt\n', 'channel 0 only; the "Log" channel is not printed');
+    assert.equal(result.code, 124);
+    assert.equal(run(elf, { chip: 'cortex-m3', maxInstructions: 3_000_000 }).stdout, '', 'off without --rtt');
+  });
+});
