@@ -21,6 +21,8 @@ import { readRegisterByName, Target, type BreakpointSpec, type StopInfo } from '
 import type { StackFrameInfo } from './unwind';
 import type { NamedValue, TypedValue } from './variables';
 import { dataIdFor, parseDataId, type DataBreakpointSpec } from './data-breakpoints';
+import { RttConsole, firmwareHasRtt } from './rtt';
+import { UartConsole } from './uart-console';
 
 export interface LaunchRequestArguments extends DebugProtocol.LaunchRequestArguments, LaunchAttributes {
   /** Log the DAP traffic to the Debug Console (for debugging the adapter itself). */
@@ -71,6 +73,10 @@ export class CortexMSimSession extends LoggingDebugSession {
   private board: BoardController | null = null;
   private peripherals: PeripheralView | null = null;
   private launch: ResolvedLaunch | null = null;
+  /** RTT channels in the Debug Console (launch.json "rtt", or the firmware has a control block). */
+  private rtt: RttConsole | null = null;
+  /** The board's console UART (all UARTs without a board) in the Debug Console. */
+  private uartConsole: UartConsole | null = null;
   private configurationDone: (() => void) | null = null;
   private readonly configured: Promise<void>;
   private readonly variableHandles = new Handles<VariableContainer>();
@@ -146,6 +152,15 @@ export class CortexMSimSession extends LoggingDebugSession {
     this.attachTarget(target);
     this.board = new BoardController(target, { boardId: this.launch.boardId, cwd: this.launch.cwd, runMode: (args as { runMode?: unknown }).runMode },
       (event) => this.sendEvent(event), (text) => this.sendEvent(new OutputEvent(text, 'console')));
+    const stdout = (text: string): void => this.sendEvent(new OutputEvent(text, 'stdout'));
+    // "rtt" unset: on when the firmware links an RTT control block.
+    if (args.rtt === undefined ? firmwareHasRtt(target.machine) : this.launch.rtt) {
+      const rtt = new RttConsole(target.machine, stdout);
+      this.rtt = rtt;
+      target.on('slice', () => rtt.poll());
+    }
+    const consoleUarts = (this.board.board?.parts ?? []).flatMap((p) => (p.type === 'uart-terminal' ? [p.uart] : []));
+    this.uartConsole = new UartConsole(target.machine, consoleUarts, stdout);
     // The target exists now, so breakpoints can be resolved against its debug info.
     this.sendEvent(new InitializedEvent());
     await Promise.race([this.configured, new Promise((resolve) => setTimeout(resolve, CONFIGURATION_DONE_TIMEOUT_MS))]);
@@ -162,13 +177,21 @@ export class CortexMSimSession extends LoggingDebugSession {
       this.sendEvent(new OutputEvent(text, stream === 'stderr' ? 'stderr' : stream === 'stdout' ? 'stdout' : 'console'));
     });
     target.on('exited', (code: number) => {
+      this.flushConsoles();
       this.sendEvent(new OutputEvent(`firmware exited with code ${code}\n`, 'console'));
       this.sendEvent(new ExitedEvent(code));
       this.sendEvent(new TerminatedEvent());
     });
   }
 
+  /** Firmware output not yet shown (RTT, a UART's unfinished line) goes out before a stop/exit. */
+  private flushConsoles(): void {
+    this.rtt?.flush();
+    this.uartConsole?.flush();
+  }
+
   private onStopped(info: StopInfo): void {
+    this.flushConsoles();
     this.variableHandles.reset();
     const event = new StoppedEvent(info.reason, THREAD_ID, info.text) as DebugProtocol.StoppedEvent;
     event.body.allThreadsStopped = true;
@@ -611,8 +634,11 @@ export class CortexMSimSession extends LoggingDebugSession {
       return;
     }
     if (args.context === 'repl' && args.expression.startsWith('>')) {
-      // "> text" in the Debug Console is console input for the firmware (semihosting SYS_READC/READ).
-      target.sendInput(args.expression.slice(1).replace(/^ /, '') + '\n');
+      // "> text" in the Debug Console is console input for the firmware: RTT down channel 0 once
+      // the firmware's RTT control block is found, else semihosting SYS_READC/READ.
+      const line = args.expression.slice(1).replace(/^ /, '') + '\n';
+      if (this.rtt?.attached) this.rtt.sendInput(line);
+      else target.sendInput(line);
       response.body = { result: '', variablesReference: 0 };
       this.sendResponse(response);
       return;
@@ -890,10 +916,22 @@ export class CortexMSimSession extends LoggingDebugSession {
     }
     switch (command) {
       case 'cortex-m-sim/stdin': {
-        // Console input for the firmware: { text, eof? } (the Debug Console's "> text" does the same).
-        const a = (args ?? {}) as { text?: unknown; eof?: unknown };
-        if (!target || typeof a.text !== 'string') {
-          this.sendErrorResponse(response, 1014, target ? 'cortex-m-sim/stdin needs { text: string }' : 'the firmware is not running');
+        // Console input for the firmware: { text, eof?, channel? } (the Debug Console's "> text"
+        // does the same). channel 'rtt' or 'semihosting'; by default RTT once it is found.
+        const a = (args ?? {}) as { text?: unknown; eof?: unknown; channel?: unknown };
+        if (!target || typeof a.text !== 'string' || (a.channel !== undefined && a.channel !== 'rtt' && a.channel !== 'semihosting')) {
+          this.sendErrorResponse(response, 1014, target ? "cortex-m-sim/stdin needs { text: string, channel?: 'rtt' | 'semihosting' }" : 'the firmware is not running');
+          return;
+        }
+        const toRtt = a.channel === 'rtt' || (a.channel === undefined && this.rtt?.attached === true);
+        if (toRtt) {
+          if (!this.rtt) {
+            this.sendErrorResponse(response, 1015, 'RTT is off for this session (set "rtt": true in launch.json)');
+            return;
+          }
+          this.rtt.sendInput(a.text);
+          response.body = { waiting: false, channel: 'rtt' };
+          this.sendResponse(response);
           return;
         }
         target.sendInput(a.text, a.eof === true);

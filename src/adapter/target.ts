@@ -1,7 +1,7 @@
 // The debug target: a Machine with its firmware's debug information, and the run control a debugger
 // needs on top of it — continue, pause, line and instruction stepping, breakpoints with conditions,
 // hit counts and log messages, exception stops. It knows nothing of DAP: it reports through plain
-// events ('stopped', 'output', 'exited', 'continued') and the session translates.
+// events ('stopped', 'output', 'exited', 'continued', 'slice' after each run slice) and the session translates.
 //
 // The emulator runs in slices of a few milliseconds with setImmediate in between, so the adapter
 // keeps answering requests (and a pause lands within one slice) even when the firmware spins with
@@ -446,6 +446,8 @@ export class Target extends EventEmitter {
       return;
     }
     if (this.job !== job) return; // restarted or disposed meanwhile
+    // Between slices: hosts of memory-polled channels (RTT) read the target now.
+    this.emit('slice');
     if (result.done) this.finish(job, result.value);
     else if (this.inputWait) setTimeout(this.tick, 20); // waiting for console input: poll gently
     else setImmediate(this.tick);
