@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { CortexMSimSession } from '../adapter/session';
-import { findFirmwareElfs } from './firmware-discovery';
+import { CHIP_CHOICES, describeFirmwareFolder, findFirmwareElfs } from './firmware-discovery';
 import { registerLinkerLanguageClient } from './linker-client';
 import { registerBoardPanel } from './panels/board-panel';
 import { registerMemoryMapPanel } from './panels/memory-map-panel';
@@ -50,6 +50,26 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
     if (typeof config.program !== 'string' || config.program === '') {
       void vscode.window.showErrorMessage('Cortex-M Sim: "program" must be the path of the firmware ELF.');
       return undefined;
+    }
+    if (folder && (config.linkerScript === undefined || (config.board === undefined && config.chip === undefined))) {
+      const found = describeFirmwareFolder(folder.uri.fsPath);
+      if (config.linkerScript === undefined && found.linkerScript !== undefined) config.linkerScript = found.linkerScript;
+      if (config.board === undefined && config.chip === undefined) {
+        let choice: { board?: string; chip?: string } = found.guess;
+        if (!found.guess.sure) {
+          // Not enough in memory.x / .cargo/config.toml to be sure: ask, with the guess first.
+          const suggested = found.guess.board ?? found.guess.chip;
+          const items = [...CHIP_CHOICES]
+            .sort((a, b) => Number((b.board ?? b.chip) === suggested) - Number((a.board ?? a.chip) === suggested))
+            .map((c) => ({ label: c.label, detail: c.detail, description: (c.board ?? c.chip) === suggested ? `suggested: ${found.guess.why}` : undefined, choice: c }));
+          const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Which board or chip should Cortex-M Sim simulate? (set "board" or "chip" in launch.json to skip this)' });
+          if (!pick) return undefined;
+          choice = pick.choice;
+        }
+        if (choice.board !== undefined) config.board = choice.board;
+        else if (choice.chip !== undefined) config.chip = choice.chip;
+        else config.board = 'nucleo-f411re';
+      }
     }
     if (config.board === undefined && config.chip === undefined) config.board = 'nucleo-f411re';
     if (config.runToEntryPoint === undefined) config.runToEntryPoint = 'main';
