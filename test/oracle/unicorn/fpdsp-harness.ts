@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { Bus } from '../../../src/emulator/bus';
 import { Cpu } from '../../../src/emulator/cpu/cpu';
 import { GuestFault } from '../../../src/emulator/cpu/fault';
+export { prng } from '../../support/prng';
 
 export const PYTHON = '/usr/bin/python3';
 const DRIVER = path.join(__dirname, 'fpdsp_driver.py');
@@ -36,17 +37,6 @@ export function unicornAvailable(): boolean {
   return fs.existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import unicorn'], { stdio: 'ignore' }).status === 0;
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 function dataPattern(): Uint32Array {
   const words = new Uint32Array(DATA_SIZE / 4);

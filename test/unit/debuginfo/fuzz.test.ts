@@ -9,21 +9,11 @@ import { DebugInfo } from '../../../src/debuginfo/debuginfo';
 import { FrameTable } from '../../../src/debuginfo/dwarf/frame';
 import { demangle } from '../../../src/debuginfo/demangle';
 import type { Die } from '../../../src/debuginfo/dwarf/info';
+import { prngUnit as prng } from '../../support/prng';
 
 const COUNT = Number(process.env.FUZZ_COUNT ?? 3000);
 const inputs = ['tiny.elf', 'inline-dwarf5.elf'].map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(__dirname, 'data', f))) }));
 
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INTERESTING = [0, 1, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffff0];
 

@@ -10,6 +10,7 @@ import { strict as assert } from 'node:assert';
 import { Bus } from '../../../src/emulator/bus';
 import { Cpu } from '../../../src/emulator/cpu/cpu';
 import { decodeFp32 } from '../../../src/emulator/cpu/fpu/vfp-decode';
+import { prng } from '../../support/prng';
 
 const CASES = 20_000;
 
@@ -60,17 +61,6 @@ function exec(cpu: Cpu, hw1: number, hw2: number): void {
   d.exec(cpu);
 }
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 const SPECIAL = [
   0, -0, 1, -1, 0.5, -0.5, 1.5, 2.5, -2.5, 3.5, -3.5, 0.49999999999999994, -0.49999999999999994,
