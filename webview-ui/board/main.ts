@@ -7,6 +7,7 @@
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import './style.css';
+import type { FromPanel, PanelBoard, PanelState, ToPanel } from './protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -15,51 +16,6 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-/** The parts of the board description the panel uses (src/emulator/boards/board-description.ts). */
-export interface PanelPart {
-  type: 'led' | 'button' | 'switch' | 'uart-terminal';
-  id: string;
-  label: string;
-  pin?: string;
-  color?: string;
-  polarity?: string;
-  key?: string;
-  uart?: string;
-  tx?: string;
-  rx?: string;
-  initiallyOn?: boolean;
-}
-export interface PanelBoard {
-  id: string;
-  name: string;
-  chip: string;
-  parts: PanelPart[];
-}
-export interface PanelState {
-  leds: { id: string; on: boolean; brightness: number }[];
-  inputs: { id: string; active: boolean }[];
-  state: 'stopped' | 'running' | 'exited' | 'none';
-  seconds: number;
-  speed: number;
-  runMode: 'realtime' | 'fast';
-  targetSpeed: number;
-}
-
-/** Messages from the extension. */
-export type ToPanel =
-  | { type: 'board'; board: PanelBoard | null; svg?: string; chipName?: string; notice?: string; state?: PanelState }
-  | { type: 'state'; state: PanelState }
-  | { type: 'uart'; terminal: string; data: string }
-  | { type: 'status'; text: string };
-/** Messages to the extension. */
-export type FromPanel =
-  | { type: 'ready' }
-  | { type: 'press'; id: string; pressed: boolean }
-  | { type: 'switch'; id: string; on: boolean }
-  | { type: 'uart'; id: string; text: string }
-  | { type: 'control'; action: 'continue' | 'pause' | 'restart' }
-  | { type: 'runMode'; mode?: 'realtime' | 'fast'; speed?: number }
-  | { type: 'exportVcd' };
 
 const vscode = acquireVsCodeApi();
 const post = (m: FromPanel) => vscode.postMessage(m);

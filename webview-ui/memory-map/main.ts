@@ -4,7 +4,7 @@
 // symbol its source. Everything is built with DOM calls (no HTML strings): names come from the
 // firmware and must not be interpreted as markup.
 
-import type { MapRegion, MapSection, MapSymbol, MemoryMapPayload, SourceRef } from '../../src/adapter/memory-map';
+import type { MapRegion, MapSection, MapSymbol, MemoryMapPayload, SourceRef } from '../../src/adapter/memory-map-protocol';
 import './style.css';
 
 interface VsCodeApi {

@@ -7,6 +7,7 @@
 
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import type { FromPanel } from '../../../webview-ui/board/protocol';
 import { createWebviewPanel, webviewHtml } from './webview-html';
 
 const DEBUG_TYPE = 'cortex-m-sim';
@@ -19,14 +20,6 @@ interface BoardInfo {
   state: unknown;
 }
 
-type FromPanel =
-  | { type: 'ready' }
-  | { type: 'press'; id: string; pressed: boolean }
-  | { type: 'switch'; id: string; on: boolean }
-  | { type: 'uart'; id: string; text: string }
-  | { type: 'control'; action: 'continue' | 'pause' | 'restart' }
-  | { type: 'runMode'; mode?: 'realtime' | 'fast'; speed?: number }
-  | { type: 'exportVcd' };
 
 export class BoardPanel {
   private static current: BoardPanel | undefined;
