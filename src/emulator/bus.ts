@@ -130,7 +130,7 @@ export class Bus {
   /** The one plain-memory region overlapping each 64 KiB page, or null (devices, nothing, or a
    *  page shared by two regions: those take the slow path). Loads and stores look up their page
    *  here and bounds-check against the region, with no search. */
-  private readonly pages: (RamRegion | null)[] = new Array<RamRegion | null>(1 << (32 - PAGE_SHIFT)).fill(null);
+  readonly pages: (RamRegion | null)[] = new Array<RamRegion | null>(1 << (32 - PAGE_SHIFT)).fill(null);
   /** Pages that also overlap a second region (never put back into `pages`). */
   private readonly sharedPages = new Set<number>();
   private readonly watches: Watch[] = [];

@@ -11,7 +11,7 @@ import { Bus, type RamRegion, type Watch, type WatchAccess } from './bus';
 import { addBitBandAliases } from './bitband';
 import { coreHasFpu, cpuidFor, type ChipDescription } from './chips/chip';
 import { Cpu, type CpuHooks } from './cpu/cpu';
-import type { Decoded } from './cpu/decoded';
+import { opaqueDecoded, type Decoded } from './cpu/decoded';
 import { GuestFault } from './cpu/fault';
 import { readElf, PT_LOAD, type ElfFile } from '../debuginfo/elf';
 import { Exc, ExceptionModel, type FaultRecord } from './exceptions';
@@ -611,10 +611,8 @@ export class Machine {
     while (cpu.cycles < cpu.sliceEnd && cpu.instructions < instructionEnd && cpu.pendingExceptionReturn === -1) {
       if (cpu.itState === 0 && cpu.thumb && (cpu.pc & 1) === 0) {
         const block = cpu.blockAt(cpu.pc);
-        if (block !== null && cpu.instructions + block.length <= instructionEnd) {
-          block.run(cpu);
-          continue;
-        }
+        // A block refuses to start (false) when the deadline is too close to run all of it.
+        if (block !== null && cpu.instructions + block.length <= instructionEnd && block.run(cpu)) continue;
       }
       cpu.step();
     }
@@ -768,6 +766,7 @@ export class Machine {
         inner.exec(cpu);
       },
     };
+    opaqueDecoded.add(trap);
     (region.decoded as (Decoded | undefined)[])[slot] = trap;
     // Blocks compiled with the instruction itself must not run past the trap.
     region.forgetBlocks();

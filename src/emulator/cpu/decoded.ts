@@ -16,3 +16,7 @@ export interface Decoded {
   /** Disassembly in the usual unified syntax, e.g. "adds r0, r1, #4" (computed on demand). */
   asm: () => string;
 }
+
+/** Decoded values that must run through their closure even where the block compiler knows the
+ *  instruction (breakpoint traps wrapping the real instruction). */
+export const opaqueDecoded = new WeakSet<Decoded>();

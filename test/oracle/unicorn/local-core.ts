@@ -4,6 +4,7 @@
 import { Bus, type RamRegion } from '../../../src/emulator/bus';
 import { Cpu } from '../../../src/emulator/cpu/cpu';
 import { GuestFault } from '../../../src/emulator/cpu/fault';
+import { compileBlock } from '../../../src/emulator/cpu/blocks';
 import { CODE_BASE, DATA_BASE, WINDOW, type CoreProfile, type Outcome, type TestCase } from './testcase';
 
 export class LocalCore {
@@ -31,9 +32,19 @@ export class LocalCore {
     this.dataRegion.bytes.set(data);
   }
 
-  /** Run one case: returns the outcome (with `fault` set if a GuestFault ended it). Errors other
-   *  than GuestFault (a bug in a decoder) come back as fault text starting with "crash:". */
+  /** Run one case on the interpreter and again through compiled blocks (the default engine):
+   *  returns the outcome (with `fault` set if a GuestFault ended it). Errors other than GuestFault
+   *  (a bug in a decoder) come back as fault text starting with "crash:"; compiled blocks that do
+   *  not end exactly as the interpreter did come back as fault text starting with "engines:". */
   run(c: TestCase): Outcome {
+    const interpreted = this.runWith(c, false);
+    const compiled = this.runWith(c, true);
+    const difference = outcomeDifference(interpreted, compiled);
+    if (difference === null) return interpreted;
+    return { ...compiled, fault: `engines: compiled blocks differ from the interpreter (${difference})` };
+  }
+
+  private runWith(c: TestCase, blocks: boolean): Outcome {
     const cpu = this.cpu;
     const pc = c.regs[15];
     const offset = pc - CODE_BASE;
@@ -73,7 +84,8 @@ export class LocalCore {
 
     let fault: string | undefined;
     try {
-      for (let i = 0; i < c.steps; i++) cpu.step();
+      if (blocks) this.runBlocks(c.steps);
+      else for (let i = 0; i < c.steps; i++) cpu.step();
     } catch (e) {
       if (e instanceof GuestFault) fault = e.kind;
       else fault = `crash: ${e instanceof Error ? (e.stack ?? e.message).split('\n').slice(0, 3).join(' | ') : String(e)}`;
@@ -108,6 +120,25 @@ export class LocalCore {
     return { regs, psr, memory, fault };
   }
 
+  /** Run `steps` instructions through blocks compiled at each PC (no warm-up: every case's code is
+   *  compiled), stepping where the block engine would (inside IT blocks, odd or non-Thumb PCs). */
+  private runBlocks(steps: number): void {
+    const cpu = this.cpu;
+    const end = cpu.instructions + steps;
+    // As the Machine does: a write to code asks the loop for attention, so the block leaves.
+    this.codeRegion.onInvalidate = this.dataRegion.onInvalidate = () => { cpu.sliceEnd = 0; };
+    while (cpu.instructions < end) {
+      cpu.sliceEnd = Infinity;
+      cpu.instructionEnd = end;
+      const pc = cpu.pc;
+      if (cpu.itState === 0 && cpu.thumb && (pc & 1) === 0 && this.codeRegion.contains(pc, 2)) {
+        const block = compileBlock(cpu, this.codeRegion, pc, end - cpu.instructions);
+        if (block !== null && block.run(cpu)) continue;
+      }
+      cpu.step();
+    }
+  }
+
   /** Our disassembly of the case's instructions, one per line (never throws). */
   disassemble(c: TestCase): string {
     const pc = c.regs[15];
@@ -134,4 +165,13 @@ export class LocalCore {
     this.codeRegion.invalidate(pc, 2 * c.code.length);
     return lines.join('; ');
   }
+}
+
+/** What differs between two outcomes of the same case (null: nothing). */
+function outcomeDifference(a: Outcome, b: Outcome): string | null {
+  for (let i = 0; i < 16; i++) if (a.regs[i] !== b.regs[i]) return `r${i} ${a.regs[i].toString(16)} vs ${b.regs[i].toString(16)}`;
+  if (a.psr !== b.psr) return `psr ${a.psr.toString(16)} vs ${b.psr.toString(16)}`;
+  if (a.fault !== b.fault) return `fault ${a.fault} vs ${b.fault}`;
+  if (JSON.stringify(a.memory) !== JSON.stringify(b.memory)) return 'memory';
+  return null;
 }
