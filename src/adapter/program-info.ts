@@ -14,6 +14,43 @@ import type { Die } from '../debuginfo/dwarf/info';
 import { FrameTable } from '../debuginfo/dwarf/frame';
 import type { LineLocation } from '../debuginfo/dwarf/line';
 
+/** Bounds of the search for source files under the search roots (a cargo workspace's sources sit a
+ *  few levels down; the walk happens once, and only when a path does not resolve directly). */
+const INDEX_MAX_DEPTH = 6;
+const INDEX_MAX_ENTRIES = 50_000;
+const INDEX_SKIPPED_DIRS = new Set(['target', 'node_modules']);
+
+function isFile(path: string): boolean {
+  try {
+    return fs.statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A path's names, without `.`; a `..` ends what can be matched (nothing before it is known). */
+function pathComponents(path: string): string[] {
+  const parts = nodePath.posix.normalize(path.replace(/\\/g, '/')).split(/[\\/]+/).filter((p) => p !== '' && p !== '.');
+  const up = parts.lastIndexOf('..');
+  return up >= 0 ? parts.slice(up + 1) : parts;
+}
+
+/** How many trailing names two paths share. */
+function commonSuffixLength(a: readonly string[], b: readonly string[]): number {
+  const fold = process.platform === 'win32' ? (s: string) => s.toLowerCase() : (s: string) => s;
+  let n = 0;
+  while (n < a.length && n < b.length && fold(a[a.length - 1 - n]) === fold(b[b.length - 1 - n])) n++;
+  return n;
+}
+
+/** The fewest trailing names a match must share with a table path: its file name for a relative
+ *  path (the build named files from its own directory, any layout is possible), the file and its
+ *  folder for an absolute one (a tree built elsewhere keeps its layout; a bare `mod.rs` or `lib.rs`
+ *  of some other crate must not match). */
+function minimumSuffix(tablePath: string, components: number): number {
+  return Math.min(components, nodePath.isAbsolute(tablePath) ? 2 : 1);
+}
+
 export interface SourcePosition {
   path: string;
   line: number;
@@ -43,6 +80,8 @@ export class ProgramInfo {
   private functionIndex?: Map<string, FunctionEntry[]>;
   private readonly resolvedPaths = new Map<string, string>();
   private tablePathsByResolved?: Map<string, string>;
+  private unresolvedTablePaths?: Set<string>;
+  private filesByName?: Map<string, { path: string; rank: number }[]>;
   /** Directories that relative paths in the debug info may be relative to (most likely first). */
   searchRoots: string[] = [];
 
@@ -72,7 +111,7 @@ export class ProgramInfo {
    *  its parents (a cargo ELF sits in target/<triple>/debug/, four levels below the crate). */
   setSearchRoots(elfPath: string, cwd: string | undefined): void {
     const roots: string[] = [];
-    if (cwd) roots.push(cwd);
+    if (cwd) roots.push(nodePath.resolve(cwd));
     let dir = nodePath.dirname(nodePath.resolve(elfPath));
     for (let i = 0; i < 5; i++) {
       roots.push(dir);
@@ -83,41 +122,127 @@ export class ProgramInfo {
     this.searchRoots = roots;
     this.resolvedPaths.clear();
     this.tablePathsByResolved = undefined;
+    this.unresolvedTablePaths = undefined;
+    this.filesByName = undefined;
   }
 
-  /** A debug-info path as a file on this machine: relative paths (compiled with a relative or
-   *  remapped directory) are tried against the search roots; unchanged if nothing exists. */
+  /**
+   * A debug-info path as a file on this machine. Tried in order: the path itself (absolute), the
+   * path against each search root (relative: compiled with a relative or remapped directory), then
+   * the file under the first search root holding one whose path ends the same way for the most
+   * components (a build that named `blinky/main.rs` when the crate has `src/main.rs`, or a tree
+   * moved since the build), taken only when that best match is unique. Unchanged if nothing fits.
+   */
   resolvePath(tablePath: string): string {
     let r = this.resolvedPaths.get(tablePath);
     if (r === undefined) {
-      r = tablePath;
-      if (!nodePath.isAbsolute(tablePath)) {
-        for (const root of this.searchRoots) {
-          const candidate = nodePath.resolve(root, tablePath);
-          if (fs.existsSync(candidate)) {
-            r = candidate;
-            break;
-          }
-        }
-      }
-      this.resolvedPaths.set(tablePath, r);
+      r = this.findOnDisk(tablePath);
+      this.resolvedPaths.set(tablePath, r ?? tablePath);
+      if (r === undefined) r = tablePath;
     }
     return r;
   }
 
-  /** The line table's spelling of a file the user names by its path on disk. */
+  private findOnDisk(tablePath: string): string | undefined {
+    if (nodePath.isAbsolute(tablePath)) {
+      if (isFile(tablePath)) return tablePath;
+    } else {
+      for (const root of this.searchRoots) {
+        const candidate = nodePath.resolve(root, tablePath);
+        if (isFile(candidate)) return candidate;
+      }
+    }
+    const want = pathComponents(tablePath);
+    const name = want[want.length - 1];
+    if (name === undefined) return undefined;
+    const candidates = (this.filesByName ??= this.indexFiles()).get(name) ?? [];
+    // The earliest search root holding a match decides (the workspace before the ELF's folders and
+    // the crate before its neighbours); under it, the longest suffix.
+    const minimum = minimumSuffix(tablePath, want.length);
+    let best: string[] = [];
+    let bestRank = Infinity;
+    let bestLength = 0;
+    for (const c of candidates) {
+      const n = commonSuffixLength(want, pathComponents(c.path));
+      if (n < minimum || c.rank > bestRank || (c.rank === bestRank && n < bestLength)) continue;
+      if (c.rank < bestRank || n > bestLength) {
+        bestRank = c.rank;
+        bestLength = n;
+        best = [];
+      }
+      best.push(c.path);
+    }
+    return best.length === 1 ? best[0] : undefined;
+  }
+
+  /** Files below the search roots by base name, each with the index of the first root it is under.
+   *  Bounded (depth and entries) and blind to build output, dependencies and hidden folders. */
+  private indexFiles(): Map<string, { path: string; rank: number }[]> {
+    const index = new Map<string, { path: string; rank: number }[]>();
+    const visited = new Set<string>();
+    let budget = INDEX_MAX_ENTRIES;
+    const walk = (dir: string, depth: number, rank: number): void => {
+      if (visited.has(dir) || budget <= 0) return;
+      visited.add(dir);
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      const subdirs: string[] = [];
+      for (const e of entries) {
+        if (--budget < 0) return;
+        const full = nodePath.join(dir, e.name);
+        if (e.isDirectory()) {
+          if (depth < INDEX_MAX_DEPTH && !e.name.startsWith('.') && !INDEX_SKIPPED_DIRS.has(e.name)) subdirs.push(full);
+        } else if (e.isFile() || e.isSymbolicLink()) {
+          const list = index.get(e.name);
+          if (list) list.push({ path: full, rank });
+          else index.set(e.name, [{ path: full, rank }]);
+        }
+      }
+      for (const d of subdirs) walk(d, depth + 1, rank);
+    };
+    this.searchRoots.forEach((root, rank) => walk(root, 0, rank));
+    return index;
+  }
+
+  /** The line table's spelling of a file the user names by its path on disk: the table file that
+   *  resolves to it, else the one table file not found on disk whose path ends the same way for
+   *  the most components (so a breakpoint in `src/main.rs` binds to a table's `blinky/main.rs`). */
   private tablePathFor(userPath: string): string {
     if (!this.debugInfo) return userPath;
-    if (!this.tablePathsByResolved) {
+    if (!this.tablePathsByResolved || !this.unresolvedTablePaths) {
       const map = new Map<string, string>();
+      const unresolved = new Set<string>();
       for (const program of this.debugInfo.lineTable.programs) {
         for (const f of program.files) {
-          if (f && !nodePath.isAbsolute(f.path)) map.set(nodePath.normalize(this.resolvePath(f.path)), f.path);
+          if (!f) continue;
+          const resolved = this.resolvePath(f.path);
+          map.set(nodePath.normalize(nodePath.resolve(resolved)), f.path);
+          if (resolved === f.path && !(nodePath.isAbsolute(f.path) && isFile(f.path))) unresolved.add(f.path);
         }
       }
       this.tablePathsByResolved = map;
+      this.unresolvedTablePaths = unresolved;
     }
-    return this.tablePathsByResolved.get(nodePath.normalize(nodePath.resolve(userPath))) ?? userPath;
+    const exact = this.tablePathsByResolved.get(nodePath.normalize(nodePath.resolve(userPath)));
+    if (exact !== undefined) return exact;
+    const have = pathComponents(userPath);
+    let best: string[] = [];
+    let bestLength = 0;
+    for (const tablePath of this.unresolvedTablePaths) {
+      const want = pathComponents(tablePath);
+      const n = commonSuffixLength(want, have);
+      if (n < minimumSuffix(tablePath, want.length) || n < bestLength) continue;
+      if (n > bestLength) {
+        bestLength = n;
+        best = [];
+      }
+      best.push(tablePath);
+    }
+    return best.length === 1 ? best[0] : userPath;
   }
 
   // ---- source lines ------------------------------------------------------------------------------
