@@ -117,7 +117,7 @@ export class CodeServer {
     this.userDataDir = path.join(this.dataDir, 'user-data');
     this.extensionsDir = path.join(this.dataDir, 'extensions');
     fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    for (const f of fs.readdirSync(ARTIFACTS_DIR)) if (f.endsWith('.png')) fs.rmSync(path.join(ARTIFACTS_DIR, f));
+    for (const f of fs.readdirSync(ARTIFACTS_DIR)) if (f.endsWith('.png') || f.endsWith('-console.log') || f === 'logs') fs.rmSync(path.join(ARTIFACTS_DIR, f), { recursive: true });
     this.logFile = path.join(ARTIFACTS_DIR, 'code-server.log');
     fs.writeFileSync(this.logFile, '');
   }
@@ -154,6 +154,9 @@ export class CodeServer {
           'window.commandCenter': false,
           'chat.commandCenter.enabled': false,
           'workbench.secondarySideBar.defaultVisibility': 'hidden',
+          // The linker language server's requests and answers, in its output channel's log (kept
+          // under artifacts/logs).
+          'cortex-m-sim.linkerScript.trace.server': 'verbose',
         },
         null,
         2,
@@ -176,6 +179,8 @@ export class CodeServer {
         '--disable-workspace-trust',
         '--disable-getting-started-override',
         '--ignore-last-opened',
+        // E2E_LOG=trace: everything, the language server's messages included, in artifacts/logs.
+        ...(process.env.E2E_LOG ? ['--log', process.env.E2E_LOG] : []),
       ],
       { env: this.env(), stdio: ['ignore', out, out], detached: true },
     );
@@ -209,8 +214,11 @@ export class CodeServer {
     const context = await this.browser.newContext({ viewport: { width: 1600, height: 1000 } });
     const page = await context.newPage();
     const wb = new Workbench(page, name);
+    // The page's console (with E2E_LOG=trace also the keybinding dispatch and commands run).
+    const consoleLog = path.join(ARTIFACTS_DIR, `${name}-console.log`);
     page.on('console', (m) => {
       if (m.type() === 'error') wb.consoleErrors.push(m.text());
+      fs.appendFile(consoleLog, `${new Date().toISOString()} [${m.type()}] ${m.text()}\n`, () => undefined);
     });
     await page.goto(`http://127.0.0.1:${this.port}/?folder=${encodeURIComponent(folder)}`, { timeout: T.workbench });
     await page.locator('.monaco-workbench').waitFor({ timeout: T.workbench });
@@ -266,6 +274,10 @@ export class CodeServer {
     this.server = undefined;
     this.browser = undefined;
     this.browserServer = undefined;
+    // The workbench's and extension host's logs (output channels included) are what explains a
+    // failure after the fact.
+    const logs = path.join(this.userDataDir, 'logs');
+    if (fs.existsSync(logs)) fs.cpSync(logs, path.join(ARTIFACTS_DIR, 'logs'), { recursive: true });
     fs.rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
@@ -357,30 +369,30 @@ export class Workbench {
     throw new Error(`no webview titled "${title}" within ${ms} ms (frames: ${JSON.stringify([...seen])})`);
   }
 
-  /** Shows the hover at `line`:`column` of the active editor (Go to Line, then Show Hover) and
-   *  returns its text. */
-  async hoverAt(line: number, column: number, word?: string): Promise<string> {
-    await this.press('Control+G');
-    const input = this.page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: T.ui });
-    await input.fill(`:${line}:${column}`);
-    await this.press('Enter');
-    await input.waitFor({ state: 'hidden', timeout: T.ui }).catch(() => undefined);
-    // Show Hover from the keyboard; the language server may still be starting (its first analysis
-    // reads the ELF), so keep asking, and from the second try also point the mouse at the word.
+  /**
+   * Shows the hover at `line`:`column` of the active editor and returns its text. Show Hover
+   * (Ctrl+K Ctrl+I) only asks the language's hover providers when the editor has keyboard focus:
+   * with focus elsewhere the same keys run the workbench's own Show Hover, which asks no provider
+   * and shows nothing. So the cursor is placed with Go to Line (which makes sure of the focus),
+   * and every other try points the mouse at the character under the cursor instead.
+   */
+  async hoverAt(line: number, column: number): Promise<string> {
+    await this.goToLine(line, column);
     const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents').first();
     const deadline = Date.now() + T.search;
     let text = '';
     for (let attempt = 0; Date.now() < deadline; attempt++) {
-      if (attempt % 2 === 1 && word) {
-        const token = this.page.locator('.editor-group-container.active .view-lines span span', { hasText: new RegExp(`^${word}$`) }).first();
+      if (attempt % 2 === 1) {
+        const at = await this.cursorPoint();
         await this.page.mouse.move(0, 0);
-        await token.hover({ timeout: T.ui }).catch(() => undefined);
+        // Just right of the cursor: over the character at `column`.
+        await this.page.mouse.move(at.x + 4, at.y, { steps: 3 });
       } else {
+        await this.focusEditor();
         await this.press('Control+K');
         await this.press('Control+I');
       }
-      const until = Math.min(deadline, Date.now() + 8000);
+      const until = Math.min(deadline, Date.now() + 5000);
       while (Date.now() < until) {
         text = (await hover.innerText().catch(() => '')).trim();
         if (text && !/^Loading/.test(text)) break;
@@ -390,6 +402,36 @@ export class Workbench {
     }
     if (!text) throw new Error(`no hover at ${line}:${column} within ${T.search} ms`);
     return text;
+  }
+
+  /** The page coordinates of the active editor's cursor (its vertical middle). */
+  private async cursorPoint(): Promise<{ x: number; y: number }> {
+    const cursor = this.page.locator('.editor-group-container.active .monaco-editor .cursors-layer .cursor').first();
+    await cursor.waitFor({ state: 'attached', timeout: T.ui });
+    const box = await cursor.boundingBox({ timeout: T.ui });
+    if (!box) throw new Error('the active editor shows no cursor');
+    return { x: box.x, y: box.y + box.height / 2 };
+  }
+
+  /** Whether keyboard focus is inside the active editor. */
+  private async editorHasFocus(): Promise<boolean> {
+    return (await this.page.evaluate(
+      'document.activeElement !== null && document.activeElement.closest(".editor-group-container.active .monaco-editor") !== null',
+    )) as boolean;
+  }
+
+  /** Gives the active editor keyboard focus without moving its cursor: closing a quick input
+   *  normally hands focus back to the editor, but not always (it can land on the page body). A
+   *  click exactly at the cursor focuses the editor and leaves the cursor where it was. */
+  async focusEditor(): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (await this.editorHasFocus()) return;
+      await sleep(200);
+      if (await this.editorHasFocus()) return;
+      const at = await this.cursorPoint();
+      await this.page.mouse.click(at.x, at.y);
+    }
+    if (!(await this.editorHasFocus())) throw new Error('could not give the editor keyboard focus');
   }
 
   /** Rows of the Problems panel (opened by its command), as their visible text. */
@@ -411,6 +453,10 @@ export class Workbench {
     await this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: base }).first().waitFor({ timeout: T.search });
     await this.press('Enter');
     await this.activeTab(base).waitFor({ timeout: T.ui });
+    // The tab shows before the file's text is loaded into the editor; keys sent before then (Go
+    // to Line, Show Hover) go astray.
+    await this.page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line').first().waitFor({ timeout: T.ui });
+    await this.focusEditor();
   }
 
   activeTab(label?: string): Locator {
@@ -595,14 +641,21 @@ export class Workbench {
     }, line);
   }
 
-  /** Goes to `line` in the active editor (Ctrl+G) so it is in view with the cursor on it. */
-  async goToLine(line: number): Promise<void> {
+  /** Goes to `line` (and `column`) in the active editor (Ctrl+G) so it is in view with the cursor
+   *  there, and leaves keyboard focus in the editor (keys like F9 act on the focused editor). */
+  async goToLine(line: number, column?: number): Promise<void> {
     await this.press('Control+G');
     const input = this.page.locator('.quick-input-widget input.input');
     await input.waitFor({ state: 'visible', timeout: T.ui });
-    await input.fill(`:${line}`);
-    await this.press('Enter');
-    await input.waitFor({ state: 'hidden', timeout: T.ui }).catch(() => undefined);
+    await input.fill(column === undefined ? `:${line}` : `:${line}:${column}`);
+    await this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: `line ${line}` }).first().waitFor({ timeout: T.ui });
+    // An Enter that arrives while the picker is still updating its item is dropped: press again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await this.press('Enter');
+      if (await input.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false)) break;
+    }
+    await input.waitFor({ state: 'hidden', timeout: T.ui });
+    await this.focusEditor();
   }
 
   /** Toggles a breakpoint on `line` of the active editor with F9, and waits for its glyph. */
