@@ -122,72 +122,209 @@ function emitChecked(cpu: Cpu, region: RamRegion, address: number, d: Decoded): 
   return { emitted: mnemonicOf(text) === emitted.name ? emitted : null, hw1, hw2 };
 }
 
-const SYNC = '\u0001';
-const RELOAD = '\u0002';
+/** What one instruction does to the block's locals, from a first emission (see Recorder). */
+interface Effects {
+  used: Set<number>;
+  written: Set<number>;
+  flags: boolean;
+}
 
-/** Writes the JavaScript source of one block. */
+/** An EmitContext that only records which registers and flags an instruction touches. */
+class Recorder implements EmitContext {
+  readonly effects: Effects = { used: new Set(), written: new Set(), flags: false };
+  get(i: number): string {
+    this.effects.used.add(i);
+    return `r${i}`;
+  }
+  set(i: number, expr: string): string {
+    this.effects.used.add(i);
+    this.effects.written.add(i);
+    return `r${i} = (${expr}) | 0;`;
+  }
+  flags(): void {
+    this.effects.flags = true;
+  }
+  sync(): string {
+    return '';
+  }
+  exit(): string {
+    return '';
+  }
+}
+
+const FLAG_LOCALS: [string, string][] = [['fn', 'n'], ['fz', 'z'], ['fc', 'c'], ['fv', 'v']];
+
+/** Writes the JavaScript source of one block. The body is a loop; when some exit goes to an
+ *  instruction of the block itself (a loop inside it), the body is a switch on the instruction to
+ *  start at, and such an exit goes round again instead of leaving, under the same conditions the
+ *  run loop would check before entering the block there. */
 class BlockWriter implements EmitContext {
+  /** Registers and flags that may differ from the cpu's before instruction i (write-backs). */
+  private readonly dirty: { regs: number[]; flags: boolean }[] = [];
   private readonly used = new Set<number>();
-  private readonly written = new Set<number>();
-  private usesFlags = false;
-  /** The instruction being emitted: index, address, size, cycles before it (static part). */
+  private readonly usesFlags: boolean;
+  /** Instructions some exit may jump back to (by index), and their cycles before them. */
+  readonly entries = new Set<number>();
+  private readonly indexOf = new Map<number, number>();
+  private readonly cyclesBefore: number[] = [];
+  /** Cycles before the block's last instruction: the entry check's margin. */
+  private readonly margin: number;
+  private readonly count: number;
+  /** The instruction being emitted: index, address, size, cycles before it, its cycles. */
   private index = 0;
   private address = 0;
   private size = 2;
   private before = 0;
   private cycles = 1;
 
-  constructor(
-    private readonly start: number,
-    private readonly count: number,
-    /** Cycles before the block's last instruction: the entry check's margin. */
-    private readonly margin: number,
-  ) {}
+  constructor(private readonly slots: Slot[], effects: (Effects | null)[]) {
+    this.count = slots.length;
+    let before = 0;
+    for (let i = 0; i < slots.length; i++) {
+      this.indexOf.set(slots[i].address, i);
+      this.cyclesBefore.push(before);
+      before += slots[i].cycles + (slots[i].emitted?.extraCycles ?? 0);
+    }
+    this.margin = this.cyclesBefore[this.count - 1];
+    this.entries.add(0);
+    // Static exits back into the block: taken branches and where the block goes on at its end.
+    let loops = false;
+    for (const slot of slots) {
+      for (const target of [slot.emitted?.branchTarget ?? -1, slot.expected]) {
+        const k = this.indexOf.get(target);
+        if (k === undefined) continue;
+        if (k === 0 || target !== slot.expected || slot === slots[this.count - 1]) {
+          this.entries.add(k);
+          loops = true;
+        }
+      }
+    }
+    // A closure ending the block may go back to the start (a loop closed by BX or POP {pc}).
+    if (slots[this.count - 1].emitted === null) loops = true;
+    const all = new Set<number>();
+    let anyFlags = false;
+    let written = new Set<number>();
+    let flags = false;
+    for (let i = 0; i < slots.length; i++) {
+      const e = effects[i];
+      if (e !== null) {
+        for (const r of e.used) all.add(r);
+        for (const r of e.written) written.add(r);
+        if (e.flags) flags = anyFlags = true;
+      }
+      // What instruction i itself writes may be written back in its own slow paths: harmless,
+      // the local still holds the cpu's value until the instruction writes it.
+      this.dirty.push({ regs: [...written].sort((x, y) => x - y), flags });
+      written = new Set(written);
+    }
+    if (loops) {
+      const everything = { regs: [...written].sort((x, y) => x - y), flags: anyFlags };
+      for (let i = 0; i < this.dirty.length; i++) this.dirty[i] = everything;
+    }
+    for (const r of all) this.used.add(r);
+    this.usesFlags = anyFlags;
+  }
 
-  at(index: number, address: number, size: number, before: number, cycles: number): void {
+  at(index: number): void {
+    const slot = this.slots[index];
     this.index = index;
-    this.address = address;
-    this.size = size;
-    this.before = before;
-    this.cycles = cycles;
+    this.address = slot.address;
+    this.size = slot.size;
+    this.before = this.cyclesBefore[index];
+    this.cycles = slot.cycles + (slot.emitted?.extraCycles ?? 0);
   }
 
   get(i: number): string {
-    this.used.add(i);
     return `r${i}`;
   }
   set(i: number, expr: string): string {
-    this.used.add(i);
-    this.written.add(i);
     return `r${i} = (${expr}) | 0;`;
   }
-  flags(): void {
-    this.usesFlags = true;
+  flags(): void {}
+
+  private writeBack(): string {
+    const d = this.dirty[this.index];
+    let out = d.regs.map((i) => `r[${i}] = r${i};`).join(' ');
+    if (d.flags) out += ' ' + FLAG_LOCALS.map(([l, f]) => `cpu.${f} = ${l};`).join(' ');
+    return out;
   }
+  private reload(): string {
+    let out = [...this.used].map((i) => `r${i} = r[${i}] | 0;`).join(' ');
+    if (this.usesFlags) out += ' ' + FLAG_LOCALS.map(([l, f]) => `${l} = cpu.${f};`).join(' ');
+    return out;
+  }
+
   sync(): string {
-    return `${SYNC} cpu.pc = ${this.address}; cpu.nextPc = ${(this.address + this.size) >>> 0}; cpu.cycles = cyc + ${this.before}; cpu.instructions = ins + ${this.index};`;
+    return `${this.writeBack()} cpu.pc = ${this.address}; cpu.nextPc = ${(this.address + this.size) >>> 0}; cpu.cycles = cyc + ${this.before}; cpu.instructions = ins + ${this.index};`;
   }
   exit(nextPc: number, extraCycles: number): string {
-    return this.leave(String(nextPc), nextPc === this.start, this.before + this.cycles + extraCycles, this.index + 1, true);
+    return this.leave(nextPc, this.before + this.cycles + extraCycles, true);
   }
 
-  /** Leave after `retired` instructions and `spent` cycles (from the block's start) for nextPc,
-   *  or go round again when it is the block's start and the loop would enter it again. */
-  leave(nextPc: string, maybeStart: boolean, spent: number, retired: number, sync: boolean): string {
-    const out = `${sync ? SYNC : ''} cpu.cycles = cyc + ${spent}; cpu.instructions = ins + ${retired}; cpu.pc = ${nextPc}; return true;`;
-    if (!maybeStart) return `{ ${out} }`;
-    const again = `cyc + ${spent + this.margin} < cpu.sliceEnd && ins + ${retired + this.count} <= cpu.instructionEnd`;
-    const test = nextPc === String(this.start) ? again : `${nextPc} === ${this.start} && ${again}`;
-    return `{ if (${test}) { cyc += ${spent}; ins += ${retired}; continue; } ${out} }`;
+  /** Go on at the static nextPc after `spent` cycles of this pass through the block and this
+   *  instruction retired: round again inside the block when nextPc is one of its entries and the
+   *  run loop would enter the block there, otherwise leave. */
+  leave(nextPc: number, spent: number, sync: boolean): string {
+    const retired = this.index + 1;
+    const out = `${sync ? this.writeBack() : ''} cpu.cycles = cyc + ${spent}; cpu.instructions = ins + ${retired}; cpu.pc = ${nextPc}; return true;`;
+    const k = this.indexOf.get(nextPc);
+    if (k === undefined || !this.entries.has(k)) return `{ ${out} }`;
+    // Re-based so that instruction k's cycles and count are as if the block had started there.
+    const cycleShift = spent - this.cyclesBefore[k];
+    const countShift = retired - k;
+    const again = `cyc + ${cycleShift + this.margin} < cpu.sliceEnd && ins + ${countShift + this.count} <= cpu.instructionEnd`;
+    const jump = this.entries.size > 1 ? ` at = ${k};` : '';
+    return `{ if (${again}) { cyc += ${cycleShift}; ins += ${countShift};${jump} continue; } ${out} }`;
   }
 
-  /** Source of the whole function from the instructions' code. */
-  finish(body: string[]): string {
-    const used = [...this.used].sort((a, b) => a - b);
-    const written = [...this.written].sort((a, b) => a - b);
-    const flagNames = [['fn', 'n'], ['fz', 'z'], ['fc', 'c'], ['fv', 'v']];
-    let sync = written.map((i) => `r[${i}] = r${i};`).join(' ');
-    let reload = used.map((i) => `r${i} = r[${i}] | 0;`).join(' ');
+  /** Leave for a next PC a closure computed (the locals were just reloaded). */
+  leaveDynamic(spent: number): string {
+    const retired = this.index + 1;
+    const out = `cpu.cycles = cyc + ${spent}; cpu.instructions = ins + ${retired}; cpu.pc = t; return true;`;
+    const again = `t === ${this.slots[0].address} && cyc + ${spent + this.margin} < cpu.sliceEnd && ins + ${retired + this.count} <= cpu.instructionEnd`;
+    const jump = this.entries.size > 1 ? ' at = 0;' : '';
+    return `{ const t = cpu.nextPc; if (${again}) { cyc += ${spent}; ins += ${retired};${jump} continue; } ${out} }`;
+  }
+
+  /** Code for an instruction that runs through its closure e<index>. */
+  callClosure(): string {
+    const slot = this.slots[this.index];
+    const last = this.index === this.count - 1;
+    const lines = [this.sync(), `e${this.index}(cpu);`, `cyc = cpu.cycles - ${this.before};`, this.reload()];
+    const spent = this.before + this.cycles;
+    const retired = this.index + 1;
+    if (last) {
+      lines.push(this.leaveDynamic(spent));
+    } else {
+      lines.push(`if (cpu.nextPc !== ${slot.expected}) { cpu.cycles = cyc + ${spent}; cpu.instructions = ins + ${retired}; cpu.pc = cpu.nextPc; return true; }`);
+      lines.push(`if (cyc + ${this.margin} >= cpu.sliceEnd) { cpu.cycles = cyc + ${spent}; cpu.instructions = ins + ${retired}; cpu.pc = ${slot.expected}; return true; }`);
+    }
+    return lines.join('\n');
+  }
+
+  /** Source of the whole function. */
+  write(profile: Cpu['profile']): string {
+    const body: string[] = [];
+    const switched = this.entries.size > 1;
+    for (let i = 0; i < this.count; i++) {
+      const slot = this.slots[i];
+      this.at(i);
+      if (switched && this.entries.has(i)) body.push(`case ${i}:`);
+      body.push(`// ${slot.address.toString(16)}: ${safeAsm(slot.decoded)}`);
+      if (slot.emitted === null) {
+        body.push(this.callClosure());
+        continue;
+      }
+      // Emitted again now that the writer knows where the instruction is (exits embed counts).
+      const emitted = emitInstruction(this, slot.hw1, slot.hw2, slot.address, profile) as Emitted;
+      body.push(emitted.code);
+      const spent = this.before + this.cycles;
+      if (i === this.count - 1) body.push(this.leave(slot.expected, spent, true));
+      else if (emitted.mayRequestAttention) {
+        body.push(`if (cyc + ${this.margin} >= cpu.sliceEnd) { ${this.writeBack()} cpu.cycles = cyc + ${spent}; cpu.instructions = ins + ${i + 1}; cpu.pc = ${slot.expected}; return true; }`);
+      }
+    }
+    const used = [...this.used].sort((x, y) => x - y);
     const head = [
       'const r = cpu.r;',
       'let cyc = cpu.cycles;',
@@ -195,60 +332,22 @@ class BlockWriter implements EmitContext {
       'let ins = cpu.instructions;',
       'let a = 0, o = 0, R = null;',
     ];
+    if (switched) head.push('let at = 0;');
     if (used.length > 0) head.push(`let ${used.map((i) => `r${i} = r[${i}] | 0`).join(', ')};`);
-    if (this.usesFlags) {
-      head.push(`let ${flagNames.map(([l, f]) => `${l} = cpu.${f}`).join(', ')};`);
-      sync += ' ' + flagNames.map(([l, f]) => `cpu.${f} = ${l};`).join(' ');
-      reload += ' ' + flagNames.map(([l, f]) => `${l} = cpu.${f};`).join(' ');
-    }
-    const source = `${head.join('\n')}\nfor (;;) {\n${body.join('\n')}\n}`;
-    return source.split(SYNC).join(sync).split(RELOAD).join(reload);
-  }
-
-  /** Code for an instruction that runs through its closure e<index>. */
-  callClosure(expected: number, last: boolean): string {
-    const lines = [
-      `${SYNC} cpu.pc = ${this.address}; cpu.nextPc = ${(this.address + this.size) >>> 0}; cpu.cycles = cyc + ${this.before}; cpu.instructions = ins + ${this.index};`,
-      `e${this.index}(cpu);`,
-      `cyc = cpu.cycles - ${this.before};`,
-      RELOAD,
-    ];
-    const spent = this.before + this.cycles;
-    if (last) {
-      lines.push(`{ const t = cpu.nextPc; ${this.leave('t', true, spent, this.index + 1, false)} }`);
-    } else {
-      lines.push(`if (cpu.nextPc !== ${expected}) ${this.leave('cpu.nextPc', false, spent, this.index + 1, false)}`);
-      lines.push(`if (cyc + ${this.margin} >= cpu.sliceEnd) ${this.leave(String(expected), false, spent, this.index + 1, false)}`);
-    }
-    return lines.join('\n');
+    if (this.usesFlags) head.push(`let ${FLAG_LOCALS.map(([l, f]) => `${l} = cpu.${f}`).join(', ')};`);
+    const loop = switched ? `for (;;) {\nswitch (at) {\n${body.join('\n')}\n}\n}` : `for (;;) {\n${body.join('\n')}\n}`;
+    return `${head.join('\n')}\n${loop}`;
   }
 }
 
 function sourceFor(slots: Slot[], profile: Cpu['profile']): string {
-  const count = slots.length;
-  let margin = 0;
-  for (let i = 0; i < count - 1; i++) margin += slots[i].cycles + (slots[i].emitted?.extraCycles ?? 0);
-  const writer = new BlockWriter(slots[0].address, count, margin);
-  const body: string[] = [];
-  let before = 0;
-  for (let i = 0; i < count; i++) {
-    const slot = slots[i];
-    const last = i === count - 1;
-    writer.at(i, slot.address, slot.size, before, slot.cycles + (slot.emitted?.extraCycles ?? 0));
-    body.push(`// ${slot.address.toString(16)}: ${safeAsm(slot.decoded)}`);
-    if (slot.emitted === null) {
-      body.push(writer.callClosure(slot.expected, last));
-    } else {
-      // Emit again now that the writer knows where this instruction is (exits embed its counts).
-      const emitted = emitInstruction(writer, slot.hw1, slot.hw2, slot.address, profile) as Emitted;
-      body.push(emitted.code);
-      const spent = before + slot.cycles + emitted.extraCycles;
-      if (last) body.push(writer.leave(String(slot.expected), slot.expected === slots[0].address, spent, i + 1, true));
-      else if (emitted.mayRequestAttention) body.push(`if (cyc + ${margin} >= cpu.sliceEnd) ${writer.leave(String(slot.expected), false, spent, i + 1, true)}`);
-    }
-    before += slot.cycles + (slot.emitted?.extraCycles ?? 0);
-  }
-  return writer.finish(body);
+  const effects = slots.map((slot) => {
+    if (slot.emitted === null) return null;
+    const recorder = new Recorder();
+    emitInstruction(recorder, slot.hw1, slot.hw2, slot.address, profile);
+    return recorder.effects;
+  });
+  return new BlockWriter(slots, effects).write(profile);
 }
 
 function safeAsm(d: Decoded): string {
@@ -295,7 +394,7 @@ export function compileBlock(cpu: Cpu, region: RamRegion, address: number, maxLe
   let factory = factories.get(source);
   try {
     if (factory === undefined) {
-      const params = slots.map((_, i) => `e${i} = execs[${i}]`).join(', ');
+      const params = slots.flatMap((slot, i) => (slot.emitted === null ? [`e${i} = execs[${i}]`] : [])).join(', ');
       factory = new Function('pages', 'codeFree', 'execs',
         `${params.length > 0 ? `const ${params};` : ''}\nreturn function block_${address.toString(16)}(cpu) {\n${source}\n};`) as BlockFactory;
       // Bounded: a long-lived host that loads many programs must not keep every block it ever saw.
