@@ -1,7 +1,9 @@
 // Scenarios 1–3 on the blinky fixture, in one workbench (each step starts where the previous one
 // left the debugger, as a user's session would):
 //   1. F5 in a Rust folder with no launch.json stops at `main`: main.rs is shown with the current
-//      line, the Call Stack's top frame is `main`.
+//      line, the Call Stack's top frame is `main`. The workspace has the source only as the crate
+//      has it, src/main.rs, while the fixture's DWARF says blinky/main.rs: the stop shows the tab
+//      the user has open and a breakpoint set there binds.
 //   2. Step Over twice moves the highlighted line; the Variables view shows a local with its value
 //      and the Registers scope shows pc.
 //   3. A breakpoint in the blink loop, Continue: stops there, and again on the next iteration.
@@ -66,6 +68,10 @@ describe('e2e blinky: F5, step, variables, breakpoints', function () {
     const stack = await wb.callStack();
     assert.match(stack[0] ?? '', /^main main\.rs\b/, `top frame should be main in main.rs; Call Stack: ${JSON.stringify(stack)}`);
     assert.equal(await wb.activeTabLabel(), 'main.rs');
+    // The stop shows the file the user has open (src/main.rs, although the DWARF says
+    // blinky/main.rs), not a second tab.
+    assert.deepEqual((await wb.tabLabels()).filter((t) => t === 'main.rs'), ['main.rs'], `one main.rs tab: ${JSON.stringify(await wb.tabLabels())}`);
+    assert.deepEqual((await wb.breadcrumbs()).slice(0, 2), ['src', 'main.rs']);
     await wb.waitForCurrentLine(mainEntryLine);
     assert.match((await wb.currentLineText()) ?? '', /led_init\(\);/);
     await wb.screenshot('stopped-at-main');
@@ -107,12 +113,15 @@ describe('e2e blinky: F5, step, variables, breakpoints', function () {
   });
 
   it('3. a breakpoint in the blink loop: Continue stops there, and again on the next iteration', async function () {
+    // Set in src/main.rs: it binds to the line table's blinky/main.rs (a verified, filled glyph).
     await wb.toggleBreakpoint(loopLine);
+    await wb.page.locator('.monaco-editor .codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
     await wb.press('F5');
     await wb.waitForStopped();
     await wb.waitForCurrentLine(loopLine);
     let stack = await wb.callStack();
     assert.match(stack[0] ?? '', new RegExp(`^main main\\.rs ${loopLine}:`), JSON.stringify(stack));
+    assert.deepEqual((await wb.breadcrumbs()).slice(0, 2), ['src', 'main.rs']);
     assert.equal(await wb.page.locator('.debug-breakpoints .monaco-list-row', { hasText: `main.rs` }).count() > 0, true, 'the Breakpoints view lists the main.rs breakpoint');
     await wb.screenshot('breakpoint-1');
 

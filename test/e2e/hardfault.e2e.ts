@@ -58,6 +58,8 @@ describe('e2e hardfault: the fault stops on the faulting line with a description
     await sensor.click();
     await wb.waitForCurrentLine(faultLine);
     assert.equal(await wb.activeTabLabel(), 'main.rs');
+    assert.deepEqual((await wb.breadcrumbs()).slice(0, 2), ['src', 'main.rs']);
+    assert.deepEqual((await wb.tabLabels()).filter((t) => t === 'main.rs'), ['main.rs'], `one main.rs tab: ${JSON.stringify(await wb.tabLabels())}`);
     assert.match((await wb.currentLineText()) ?? '', /read_volatile\(addr/);
     // The Call Stack's header names why the target stopped.
     const header = (await wb.page.locator('.debug-call-stack .monaco-list-row .state.label, .debug-call-stack .monaco-list-row .session .state').allInnerTexts().catch(() => [])).join(' ');

@@ -464,6 +464,18 @@ export class Workbench {
     return label ? tab.filter({ hasText: label }) : tab;
   }
 
+  /** The labels of all editor tabs, in order. */
+  async tabLabels(): Promise<string[]> {
+    return (await this.page.locator('.tabs-container .tab .label-name').allInnerTexts()).map((t) => t.trim());
+  }
+
+  /** The active editor's breadcrumb (folders relative to the workspace, the file, then symbols). */
+  async breadcrumbs(): Promise<string[]> {
+    const items = this.page.locator('.editor-group-container.active .breadcrumbs-control .monaco-breadcrumb-item');
+    await items.first().waitFor({ timeout: T.ui });
+    return (await items.allInnerTexts()).map((t) => t.trim()).filter((t) => t !== '');
+  }
+
   /** The label of the active editor tab. */
   async activeTabLabel(): Promise<string> {
     return (await this.page.locator('.tabs-container .tab.active .label-name').first().innerText({ timeout: T.ui })).trim();
@@ -573,9 +585,13 @@ export class Workbench {
     const row = this.page.locator('.debug-variables .monaco-list-row', { hasText: label }).first();
     await row.waitFor({ timeout: T.ui });
     const expanded = this.page.locator(`.debug-variables .monaco-list-row[aria-expanded="true"]`, { hasText: label }).first();
-    // A click during a refresh of the view can be lost: try again.
-    for (let attempt = 0; attempt < 4 && (await expanded.count()) === 0; attempt++) {
-      if ((await row.getAttribute('aria-expanded')) === 'false') await row.click({ timeout: T.ui }).catch(() => undefined);
+    // A click during a refresh of the view can be lost, and when a refresh moves the rows, the
+    // pointer can end up resting on a value whose hover (the value with Copy actions) then covers
+    // the row: move the pointer away and let the hover go before each try.
+    for (let attempt = 0; attempt < 6 && (await expanded.count()) === 0; attempt++) {
+      await this.page.mouse.move(0, 0);
+      await this.page.locator('.workbench-hover-container, .monaco-hover:not(.hidden)').first().waitFor({ state: 'hidden', timeout: 2000 }).catch(() => undefined);
+      if ((await row.getAttribute('aria-expanded')) === 'false') await row.click({ timeout: 3000 }).catch(() => undefined);
       await expanded.waitFor({ timeout: 2000 }).catch(() => undefined);
     }
     await expanded.waitFor({ timeout: T.ui });

@@ -5,11 +5,9 @@
 //
 // Source paths: the fixtures are compiled from test/fixtures/firmware/rust with relative paths, so
 // their DWARF names the program's file `<name>/main.rs` (and the runtime `rt/*.rs`) with comp_dir
-// ".". A real `cargo build` records `src/main.rs` under an absolute crate directory instead. The
-// adapter resolves relative table paths against launch "cwd" (the workspace folder when F5 builds
-// the configuration) and the ELF's folder and its parents, so the copies that the debugger shows
-// must sit at the DWARF spelling: `<name>/main.rs` and `rt/`. `src/main.rs` is there too, for the
-// crate's shape, but it is not the file the debugger opens (see README.md, "Source paths").
+// ".", while the workspace has it where a crate has it, `src/main.rs`, and nowhere else. The
+// adapter finds it there by the path's suffix (see README.md, "Source paths"); `rt/` is a path
+// dependency of the crate and matches the DWARF's spelling as it is.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -24,10 +22,8 @@ export interface FirmwareWorkspace {
   folder: string;
   /** The crate (and ELF) name. */
   crate: string;
-  /** The file the debugger shows for `main` (the DWARF spelling resolved in the workspace). */
+  /** src/main.rs: what the user edits, and the file the debugger shows for `main`. */
   mainSource: string;
-  /** src/main.rs. */
-  cargoMainSource: string;
   elf: string;
   memoryX: string;
 }
@@ -74,12 +70,8 @@ export function buildRustWorkspace(name: string, options: { memoryX?: string } =
       '',
     ].join('\n'),
   );
-  const mainRs = fs.readFileSync(fixtureSrc);
   fs.mkdirSync(path.join(folder, 'src'));
-  fs.writeFileSync(path.join(folder, 'src', 'main.rs'), mainRs);
-  // The DWARF spelling (see the header comment).
-  fs.mkdirSync(path.join(folder, name));
-  fs.writeFileSync(path.join(folder, name, 'main.rs'), mainRs);
+  fs.copyFileSync(fixtureSrc, path.join(folder, 'src', 'main.rs'));
   fs.cpSync(path.join(RUST_FIXTURES, 'rt'), path.join(folder, 'rt'), { recursive: true });
 
   const memoryX = path.join(folder, 'memory.x');
@@ -98,8 +90,7 @@ export function buildRustWorkspace(name: string, options: { memoryX?: string } =
   return {
     folder,
     crate: name,
-    mainSource: path.join(folder, name, 'main.rs'),
-    cargoMainSource: path.join(folder, 'src', 'main.rs'),
+    mainSource: path.join(folder, 'src', 'main.rs'),
     elf,
     memoryX,
   };
