@@ -120,6 +120,10 @@ function excReturnForFrame(lr: number): number {
 export class ExceptionModel {
   /** 16 system exception slots + external interrupts. */
   readonly count: number;
+  /** One past the highest exception number ever made pending or active since reset: the priority
+   *  scans stop there (interrupts above it cannot be pending or active; SHCSR only reaches the
+   *  system exceptions below 16). Saves scanning hundreds of unused IRQ slots per exception. */
+  private used = 16;
   /** Configured priority (8-bit, unimplemented low bits zero); fixed -3/-2/-1 for Reset/NMI/HardFault. */
   readonly priority: Int16Array;
   readonly pending: Uint8Array;
@@ -181,6 +185,7 @@ export class ExceptionModel {
   }
 
   reset(): void {
+    this.used = Math.min(16, this.count);
     this.priority.fill(0);
     this.priority[Exc.Reset] = -3;
     this.priority[Exc.NMI] = -2;
@@ -234,7 +239,7 @@ export class ExceptionModel {
   executionPriority(ignorePrimask = false): number {
     let highest = 256;
     const active = this.active;
-    for (let n = 1; n < this.count; n++) {
+    for (let n = 1; n < this.used; n++) {
       if (active[n] !== 0) {
         const g = this.groupPriority(n);
         if (g < highest) highest = g;
@@ -256,7 +261,7 @@ export class ExceptionModel {
     let bestPriority = 1 << 16;
     const pending = this.pending;
     const enabled = this.enabled;
-    for (let n = 1; n < this.count; n++) {
+    for (let n = 1; n < this.used; n++) {
       if (pending[n] !== 0 && enabled[n] !== 0) {
         const p = this.priority[n];
         if (p < bestPriority) {
@@ -270,13 +275,14 @@ export class ExceptionModel {
 
   activeCount(): number {
     let count = 0;
-    for (let n = 1; n < this.count; n++) count += this.active[n];
+    for (let n = 1; n < this.used; n++) count += this.active[n];
     return count;
   }
 
   setPending(n: number): void {
     if (n <= 0 || n >= this.count) return;
     if (this.pending[n] === 0) {
+      if (n >= this.used) this.used = n + 1;
       this.pending[n] = 1;
       // SCR.SEVONPEND: a newly pending interrupt is a WFE wake-up event (B1.5.18).
       if (this.sevOnPend) this.eventRegister = true;
@@ -441,6 +447,7 @@ export class ExceptionModel {
     cpu.setModeAndControl(n, cpu.control & ~(2 | 4));
     cpu.r[14] = excReturn;
     this.pending[n] = 0;
+    if (n >= this.used) this.used = n + 1;
     this.active[n] = 1;
     cpu.exclusiveAddress = -1;
     this.eventRegister = true;

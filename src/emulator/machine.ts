@@ -611,8 +611,13 @@ export class Machine {
     while (cpu.cycles < cpu.sliceEnd && cpu.instructions < instructionEnd && cpu.pendingExceptionReturn === -1) {
       if (cpu.itState === 0 && cpu.thumb && (cpu.pc & 1) === 0) {
         const block = cpu.blockAt(cpu.pc);
-        // A block refuses to start (false) when the deadline is too close to run all of it.
-        if (block !== null && cpu.instructions + block.length <= instructionEnd && block.run(cpu)) continue;
+        if (block !== null && cpu.instructions + block.length <= instructionEnd) {
+          if (block.run(cpu)) continue;
+          // The block refused to start: the deadline is closer than the block is long, so the
+          // interpreter takes the few instructions up to it.
+          this.runSlice(instructionEnd);
+          return;
+        }
       }
       cpu.step();
     }
