@@ -807,7 +807,17 @@ export class Target extends EventEmitter {
   /** Memory and registers as frame `index` of frames() sees them. */
   frameAccess(index: number): FrameAccess {
     const live = index === 0 && !this.lastStop?.fault;
-    return { machine: this.machine, frame: this.frames()[index], live };
+    const frames = this.frames();
+    const frame = frames[index];
+    // One frame per calling physical frame; an exception entry is not a call, so the chain ends there.
+    const callers: StackFrameInfo[] = [];
+    for (let i = index + 1, physical = frame?.physical ?? Infinity; i < frames.length; i++) {
+      if (frames[i].physical === physical) continue;
+      if (frames[i].label) break;
+      physical = frames[i].physical;
+      callers.push(frames[i]);
+    }
+    return { machine: this.machine, frame, live, callers };
   }
 
   /** An evaluation context for frame `index` of frames(). */

@@ -73,6 +73,11 @@ export interface FrameAccess {
   frame: StackFrameInfo | undefined;
   /** The frame's registers are the core's current ones (top frame, not a fault stop). */
   live: boolean;
+  /**
+   * The frames that called this one, nearest first (one per physical frame, ending at an exception
+   * entry): where parameters' values on entry (DW_OP_entry_value) are found.
+   */
+  callers?: StackFrameInfo[];
 }
 
 function hex(value: number): string {
@@ -143,7 +148,21 @@ export class VariableView {
         return v;
       },
       cfa: frame ? () => frame.cfa >>> 0 : undefined,
+      entryValue: frame ? this.entryValues(access, frame) : undefined,
     };
+  }
+
+  /** DW_OP_entry_value through the callers' call sites, evaluated with each caller's registers. */
+  private entryValues(access: FrameAccess, frame: StackFrameInfo): ExpressionContext['entryValue'] {
+    const di = this.program.debugInfo;
+    const callers = access.callers ?? [];
+    if (!di || callers.length === 0) return undefined;
+    const contexts = callers.map((caller) => ({
+      returnAddress: caller.pc,
+      // Without callers of its own: the resolver chains the next caller in itself.
+      context: this.expressionContext({ machine: access.machine, frame: caller, live: false }),
+    }));
+    return di.entryValueResolver(frame.lookupPc, contexts);
   }
 
   /** Parameters and locals in scope at the frame's PC (outer scopes first, innermost last). */

@@ -9,7 +9,7 @@ import { DW_AT as DW_AT_, DW_TAG as DW_TAG_ } from './dwarf/constants';
 import { DebugInfoReader, type Die, type PcRange, type Unit } from './dwarf/info';
 import { LineProgram, LineTable, type LineLocation } from './dwarf/line';
 import { dwarfSectionsOf, type DwarfSections } from './dwarf/sections';
-import { evaluateLocation, type ExpressionContext, type Location } from './dwarf/expression';
+import { entryValueFromCallSite, evaluateLocation, type ExpressionContext, type Location } from './dwarf/expression';
 import { locationAt } from './dwarf/loc';
 import { dwarfError } from './dwarf/reader';
 import { typeName } from './dwarf/types';
@@ -435,12 +435,17 @@ export class DebugInfo {
     }
     const expr = locationAt(die.unit, attr, pc);
     if (!expr) return { kind: 'optimizedOut' };
+    return evaluateLocation(expr, this.withFrameBase(ctx, pc, die), die.unit.addressSize);
+  }
+
+  /** `ctx` with DW_AT_frame_base of the function holding `pc` (for DW_OP_fbreg). */
+  private withFrameBase(ctx: ExpressionContext, pc: number, user?: Die): ExpressionContext {
     const sub = this.subprogramAt(pc);
     const frameBaseAttr = sub?.attr(DW_AT.frame_base);
-    const withFrameBase: ExpressionContext = {
+    return {
       ...ctx,
       frameBase: () => {
-        if (!sub || !frameBaseAttr) throw dwarfError('.debug_info', die.offset, 'variable uses DW_OP_fbreg but its function has no DW_AT_frame_base');
+        if (!sub || !frameBaseAttr) throw dwarfError('.debug_info', user?.offset ?? 0, 'DW_OP_fbreg is used but the function has no DW_AT_frame_base');
         const fbExpr = locationAt(sub.unit, frameBaseAttr, pc);
         const fb = fbExpr ? evaluateLocation(fbExpr, ctx, sub.unit.addressSize) : { kind: 'optimizedOut' as const };
         if (fb.kind === 'register') return ctx.readRegister(fb.register);
@@ -449,6 +454,24 @@ export class DebugInfo {
         throw dwarfError('.debug_info', sub.offset, `frame base is not available at 0x${pc.toString(16)}`);
       },
     };
-    return evaluateLocation(expr, withFrameBase, die.unit.addressSize);
+  }
+
+  /**
+   * The DW_OP_entry_value hook for a frame executing `pc`, given its callers (nearest first, each
+   * with the return address into it and its registers): the value a register had on entry is the
+   * one the caller's call site says it passed (entryValueFromCallSite). A call value that is itself
+   * an entry value is resolved one caller further up.
+   */
+  entryValueResolver(pc: number, callers: ReadonlyArray<{ returnAddress: number; context: ExpressionContext }>, depth = 0): ExpressionContext['entryValue'] {
+    const [caller, ...further] = callers;
+    const callee = this.subprogramAt(pc);
+    if (!caller || !callee || depth > 16) return undefined;
+    const returnAddress = (caller.returnAddress & ~1) >>> 0;
+    // Inside the call instruction: the caller's function and scopes there.
+    const callPc = returnAddress - 1;
+    const subprogram = this.subprogramAt(callPc);
+    if (!subprogram) return undefined;
+    const context: ExpressionContext = { ...this.withFrameBase(caller.context, callPc), entryValue: this.entryValueResolver(callPc, further, depth + 1) };
+    return (expression) => entryValueFromCallSite(expression, { subprogram, returnAddress, context, callee }, subprogram.unit.addressSize);
   }
 }

@@ -311,6 +311,9 @@ const AT_LOW_PC = 0x11;
 const AT_CALL_RETURN_PC = 0x7d;
 const AT_CALL_VALUE = 0x7e;
 const AT_GNU_CALL_SITE_VALUE = 0x2111;
+const AT_ABSTRACT_ORIGIN = 0x31;
+const AT_SPECIFICATION = 0x47;
+const AT_CALL_ORIGIN = 0x7f;
 const SCOPE_TAGS = new Set([0x0b /* lexical_block */, 0x1d /* inlined_subroutine */]);
 
 /** The frame that called the current function, as far as DW_OP_entry_value needs it. */
@@ -321,6 +324,33 @@ export interface CallerFrame {
   returnAddress: number;
   /** Registers and memory of the caller's frame. */
   context: ExpressionContext;
+  /**
+   * The called function's DW_TAG_subprogram, when known: a call site that names another function
+   * is not the call that entered it (the callee was reached by a tail call from there).
+   */
+  callee?: Die;
+}
+
+/** The DIE offsets a subprogram is known by: itself and its abstract origins / specifications. */
+function identities(die: Die): Set<number> {
+  const out = new Set<number>();
+  let d: Die | undefined = die;
+  for (let depth = 0; d && depth < 8 && !out.has(d.offset); depth++) {
+    out.add(d.offset);
+    d = d.referenced(AT_ABSTRACT_ORIGIN) ?? d.referenced(AT_SPECIFICATION);
+  }
+  return out;
+}
+
+/** Whether a call site may be the call of `callee` (an indirect call names no function). */
+function callsFunction(site: Die, callee: Die): boolean {
+  // DWARF 5 DW_AT_call_origin; the GNU form uses DW_AT_abstract_origin.
+  const origin = site.reference(AT_CALL_ORIGIN) ?? site.reference(AT_ABSTRACT_ORIGIN);
+  if (origin === undefined) return true;
+  const known = identities(callee);
+  if (known.has(origin)) return true;
+  const target = site.unit.info.dieAt(origin);
+  return target !== undefined && [...identities(target)].some((o) => known.has(o));
 }
 
 /** The register a DW_OP_entry_value sub-expression names (DW_OP_regN or DW_OP_regx), or undefined. */
@@ -362,7 +392,7 @@ export function entryValueFromCallSite(expression: Uint8Array, caller: CallerFra
   if (register === undefined) return undefined;
   try {
     const site = findCallSite(caller.subprogram, (caller.returnAddress & ~1) >>> 0, 0);
-    if (!site) return undefined;
+    if (!site || (caller.callee && !callsFunction(site, caller.callee))) return undefined;
     for (const param of site.children()) {
       if (param.tag !== TAG_CALL_SITE_PARAMETER && param.tag !== TAG_GNU_CALL_SITE_PARAMETER) continue;
       const where = param.attr(AT_LOCATION)?.value;

@@ -103,6 +103,26 @@ describe('debuginfo: variables in scope', () => {
     assert.deepEqual(evaluateLocation(new Uint8Array([0xa3, 0x01, 0x52, 0x9f]), c), { kind: 'optimizedOut' });
   });
 
+  it('entry values: a call site of another function is not the call (a tail call reached the callee)', () => {
+    const scale = di.subprogramAt(0x08000012)!;
+    const main = di.subprogramAt(0x08000040)!;
+    const caller = { subprogram: main, returnAddress: 0x08000040, context: callerCtx };
+    assert.equal(entryValueFromCallSite(new Uint8Array([0x51]), { ...caller, callee: scale }), 5);
+    assert.equal(entryValueFromCallSite(new Uint8Array([0x51]), { ...caller, callee: main }), undefined);
+  });
+
+  it('entryValueResolver: the hook for a frame from its callers\' return addresses and registers', () => {
+    const frame = di.functionsAt(0x08000012).at(-1)!;
+    const [p] = di.variablesAt(frame, 0x08000012);
+    const entryValue = di.entryValueResolver(0x08000012, [{ returnAddress: 0x08000041, context: callerCtx }]);
+    assert.ok(entryValue);
+    assert.deepEqual(di.locate(p, 0x08000012, { ...ctx, entryValue }), { kind: 'value', value: 0x20000ff0 });
+    assert.equal(di.entryValueResolver(0x08000012, []), undefined, 'no caller, no hook');
+    // A caller frame that returns somewhere with no call site: optimised out.
+    const nowhere = di.entryValueResolver(0x08000012, [{ returnAddress: 0x08000045, context: callerCtx }]);
+    assert.deepEqual(di.locate(p, 0x08000012, { ...ctx, entryValue: nowhere }), { kind: 'optimizedOut' });
+  });
+
   it('locates globals and frame-base-relative locals', () => {
     const main = di.functionsAt(0x08000030).at(-1)!;
     const [p] = di.variablesAt(main, 0x08000030);
