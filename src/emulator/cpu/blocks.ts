@@ -104,6 +104,7 @@ const probe: EmitContext = {
   flags: () => {},
   sync: () => '',
   exit: () => '',
+  exitTo: () => '',
 };
 
 /** The instruction's emitted form if the decoder agrees on what it is (else null: call the closure). */
@@ -150,6 +151,9 @@ class Recorder implements EmitContext {
   exit(): string {
     return '';
   }
+  exitTo(): string {
+    return '';
+  }
 }
 
 const FLAG_LOCALS: [string, string][] = [['fn', 'n'], ['fz', 'z'], ['fc', 'c'], ['fv', 'v']];
@@ -193,7 +197,7 @@ class BlockWriter implements EmitContext {
       for (const target of [slot.emitted?.branchTarget ?? -1, slot.expected]) {
         const k = this.indexOf.get(target);
         if (k === undefined) continue;
-        if (k === 0 || target !== slot.expected || slot === slots[this.count - 1]) {
+        if ((k === 0 || target !== slot.expected || slot === slots[this.count - 1]) && (k === 0 || process.env.NOINNER === undefined)) {
           this.entries.add(k);
           loops = true;
         }
@@ -259,6 +263,10 @@ class BlockWriter implements EmitContext {
   }
   exit(nextPc: number, extraCycles: number): string {
     return this.leave(nextPc, this.before + this.cycles + extraCycles, true);
+  }
+  exitTo(target: string): string {
+    return `{ const t = (${target}) >>> 0; ${this.writeBack()} cpu.cycles = cyc + ${this.before + this.cycles}; cpu.instructions = ins + ${this.index + 1};` +
+      ' cpu.bxWritePc(t); cpu.pc = cpu.nextPc; return true; }';
   }
 
   /** Go on at the static nextPc after `spent` cycles of this pass through the block and this
@@ -379,15 +387,16 @@ export function compileBlock(cpu: Cpu, region: RamRegion, address: number, maxLe
     const slot: Slot = { address: a, size: d.size, cycles: d.cycles, expected: next, decoded: d, hw1, hw2, emitted: opaqueDecoded.has(d) ? null : emitted };
     slots.push(slot);
     const target = shape.target >= 0 ? shape.target : -1;
-    if (target >= 0 && target !== address && target >= region.base && target + 2 <= region.end && !visited.has(target)) {
+    if (target >= 0 && (process.env.NOBL === undefined || !/^bl/.test(d.asm())) && target !== address && target >= region.base && target + 2 <= region.end && !visited.has(target)) {
       slot.expected = target;
       a = target;
       continue;
     }
     if (target >= 0) slot.expected = target;
     a = next;
-    // Emitted instructions never write the PC except as branches (which the shape covers).
-    if (shape.ends && (slot.emitted === null || target >= 0)) break;
+    // Emitted instructions never write the PC except as branches (which the shape covers) and
+    // returns (which say so).
+    if (slot.emitted?.leaves === true || (shape.ends && (slot.emitted === null || target >= 0))) break;
   }
   if (slots.length === 0 || !canCompile) return null;
   const source = sourceFor(slots, cpu.profile);

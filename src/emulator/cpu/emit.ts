@@ -27,6 +27,9 @@ export interface EmitContext {
   sync(): string;
   /** A statement leaving the block after this instruction, with the next PC and extra cycles. */
   exit(nextPc: number, extraCycles: number): string;
+  /** A statement leaving the block after this instruction for an address loaded or read from a
+   *  register (BXWritePC / LoadWritePC: interworking, EXC_RETURN in Handler mode). */
+  exitTo(target: string): string;
 }
 
 /** Source for one instruction, and the mnemonic the decoder must agree on (without any .w). */
@@ -39,6 +42,8 @@ export interface Emitted {
   branchTarget: number;
   /** It accessed memory through a slow path that may have requested attention. */
   mayRequestAttention: boolean;
+  /** It always leaves the block (it writes the PC). */
+  leaves?: boolean;
 }
 
 const CONDITIONS = ['fz', '!fz', 'fc', '!fc', 'fn', '!fn', 'fv', '!fv', '(fc && !fz)', '(!fc || fz)',
@@ -139,6 +144,12 @@ function decodeImmShift(type: number, imm5: number): [number, number] {
     case 2: return [2, imm5 === 0 ? 32 : imm5];
     default: return imm5 === 0 ? [4, 1] : [3, imm5];
   }
+}
+
+function bitCount(mask: number): number {
+  let count = 0;
+  for (let m = mask; m !== 0; m &= m - 1) count++;
+  return count;
 }
 
 function regMaskList(mask: number): number[] {
@@ -305,6 +316,9 @@ function emitSpecial16(ctx: EmitContext, hw: number): Emitted | null {
   const op = (hw >>> 8) & 3;
   const m = (hw >>> 3) & 0xf;
   const dn = ((hw >>> 4) & 8) | (hw & 7);
+  if (op === 3 && (hw & 0x87) === 0 && m !== 15) { // BX Rm
+    return { code: ctx.exitTo(ctx.get(m)), name: 'bx', extraCycles: 0, branchTarget: -1, mayRequestAttention: false, leaves: true };
+  }
   if (m === 15 || dn === 15 || op === 3) return null;
   switch (op) {
     case 0:
@@ -347,9 +361,10 @@ function emitMisc16(ctx: EmitContext, hw: number, address: number, profile: Prof
     const mask = (hw & 0xff) | ((hw & 0x100) << 6);
     return emitStoreMultiple(ctx, 13, regMaskList(mask), false, 'push', 0);
   }
-  if ((op & 0x70) === 0x60) { // POP without the PC (with it, the closure does the interworking)
-    if ((hw & 0x1ff) === 0 || (hw & 0x100) !== 0) return null;
-    return emitLoadMultiple(ctx, 13, regMaskList(hw & 0xff), true, 'pop', 0);
+  if ((op & 0x70) === 0x60) { // POP
+    if ((hw & 0x1ff) === 0) return null;
+    if ((hw & 0x100) === 0) return emitLoadMultiple(ctx, 13, regMaskList(hw & 0xff), true, 'pop', 0);
+    return emitPopPc(ctx, regMaskList(hw & 0xff), 'pop', 0);
   }
   if ((op & 0x78) === 0x50) {
     const d = hw & 7;
@@ -363,6 +378,17 @@ function emitMisc16(ctx: EmitContext, hw: number, address: number, profile: Prof
   }
   if (hw === 0xbf00) return plain('', 'nop');
   return null;
+}
+
+/** POP / LDMIA SP! with the PC: the registers, then SP, then LoadWritePC (a return). */
+function emitPopPc(ctx: EmitContext, regs: number[], name: string, extraCycles: number, alignSp = false): Emitted {
+  const lines = [`const b = ${ctx.get(13)}; let v = 0;`];
+  regs.forEach((_, k) => lines.push(`${load(ctx, 'u32', `b + ${k * 4}`, true)} const w${k} = v;`));
+  lines.push(`${load(ctx, 'u32', `b + ${regs.length * 4}`, true)} const target = v;`);
+  regs.forEach((i, k) => lines.push(ctx.set(i, `w${k}`)));
+  lines.push(ctx.set(13, `b + ${(regs.length + 1) * 4}${alignSp ? ' & ~3' : ''}`));
+  lines.push(ctx.exitTo('target'));
+  return { code: `{ ${lines.join(' ')} }`, name, extraCycles, branchTarget: -1, mayRequestAttention: true, leaves: true };
 }
 
 /** STMIA Rn! / PUSH (STMDB SP!): stores in register order, the base written once all succeeded. */
@@ -404,7 +430,29 @@ function emit32(ctx: EmitContext, hw1: number, hw2: number, address: number): Em
   if ((hw1 & 0xfe00) === 0xf800) return emitLoadStore32(ctx, hw1, hw2, address);
   if ((hw1 & 0xfff0) === 0xfb00 && (hw2 & 0xe0) === 0) return emitMultiply(ctx, hw1, hw2);
   if ((hw1 & 0xfe40) === 0xe800 && (hw1 & 0x0180) !== 0 && (hw1 & 0x0180) !== 0x0180) return emitLoadStoreMultiple32(ctx, hw1, hw2);
+  if ((hw1 & 0xfe40) === 0xe840 && ((hw1 & 0x100) !== 0 || (hw1 & 0x20) !== 0)) return emitLoadStoreDual(ctx, hw1, hw2);
   return null;
+}
+
+/** LDRD/STRD (immediate): MemA word accesses, lower address first; the base written last. */
+function emitLoadStoreDual(ctx: EmitContext, hw1: number, hw2: number): Emitted | null {
+  const p = (hw1 & 0x100) !== 0;
+  const w = (hw1 & 0x20) !== 0;
+  const isLoad = (hw1 & 0x10) !== 0;
+  const n = hw1 & 0xf;
+  const t = hw2 >>> 12;
+  const t2 = (hw2 >>> 8) & 0xf;
+  const offset = (hw1 & 0x80) !== 0 ? (hw2 & 0xff) << 2 : -((hw2 & 0xff) << 2);
+  if (n === 15 || !ordinary(t) || !ordinary(t2) || (w && (t === n || t2 === n))) return null;
+  const lines = [`const b = ${ctx.get(n)}, e = (b + ${offset}) | 0, s = ${p ? 'e' : 'b'};`];
+  if (isLoad) {
+    lines.push(`let v = 0; ${load(ctx, 'u32', 's', true)} const lo = v; ${load(ctx, 'u32', 's + 4', true)}`);
+    lines.push(`${ctx.set(t, 'lo')} ${ctx.set(t2, 'v')}`);
+  } else {
+    lines.push(store(ctx, 4, 's', ctx.get(t), true), store(ctx, 4, 's + 4', ctx.get(t2), true));
+  }
+  if (w) lines.push(ctx.set(n, n === 13 ? 'e & ~3' : 'e'));
+  return memory(`{ ${lines.join(' ')} }`, isLoad ? 'ldrd' : 'strd');
 }
 
 function emitBranch32(ctx: EmitContext, hw1: number, hw2: number, address: number): Emitted | null {
@@ -640,6 +688,10 @@ function emitLoadStoreMultiple32(ctx: EmitContext, hw1: number, hw2: number): Em
   const isLoad = (hw1 & 0x10) !== 0;
   const n = hw1 & 0xf;
   const list = hw2;
+  if (isLoad && increment && w && n === 13 && (list & 0xe000) === 0x8000) {
+    // POP.W with the PC (a function return); LDM with the PC otherwise is left to the closure.
+    return emitPopPc(ctx, regMaskList(list & 0x1fff), 'pop', bitCount(list) + 2, true);
+  }
   if (n === 15 || (list & 0xa000) !== 0 || (w && (list & (1 << n)) !== 0) || list === 0) return null;
   const regs = regMaskList(list);
   const count = regs.length;
