@@ -197,7 +197,7 @@ class BlockWriter implements EmitContext {
       for (const target of [slot.emitted?.branchTarget ?? -1, slot.expected]) {
         const k = this.indexOf.get(target);
         if (k === undefined) continue;
-        if ((k === 0 || target !== slot.expected || slot === slots[this.count - 1]) && (k === 0 || process.env.NOINNER === undefined)) {
+        if (k === 0 || target !== slot.expected || slot === slots[this.count - 1]) {
           this.entries.add(k);
           loops = true;
         }
@@ -387,7 +387,7 @@ export function compileBlock(cpu: Cpu, region: RamRegion, address: number, maxLe
     const slot: Slot = { address: a, size: d.size, cycles: d.cycles, expected: next, decoded: d, hw1, hw2, emitted: opaqueDecoded.has(d) ? null : emitted };
     slots.push(slot);
     const target = shape.target >= 0 ? shape.target : -1;
-    if (target >= 0 && (process.env.NOBL === undefined || !/^bl/.test(d.asm())) && target !== address && target >= region.base && target + 2 <= region.end && !visited.has(target)) {
+    if (target >= 0 && target !== address && target >= region.base && target + 2 <= region.end && !visited.has(target)) {
       slot.expected = target;
       a = target;
       continue;
