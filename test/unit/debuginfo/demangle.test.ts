@@ -56,8 +56,47 @@ describe('debuginfo/demangle: Itanium C++ (basic)', () => {
   for (const [mangled, want] of cases) {
     it(want, () => assert.equal(demangle(mangled), want));
   }
-  it('leaves unsupported constructs (lambdas) and malformed names unchanged', () => {
-    assert.equal(demangle('_ZZ3lamiENKUliE_clEi'), '_ZZ3lamiENKUliE_clEi');
+  const more: Array<[string, string]> = [
+    ['_ZZ3lamiENKUliE_clEi', 'lam(int)::{lambda(int)#1}::operator()(int) const'],
+    ['_ZZ7lambdasiENKUlvE0_clEv', 'lambdas(int)::{lambda()#2}::operator()() const'],
+    ['_ZZ7lambdasiENKUlT_T0_E1_clIddEEDaS_S0_', 'auto lambdas(int)::{lambda(auto:1, auto:2)#3}::operator()<double, double>(double, double) const'],
+    ['_ZN3drv4RingIiLj4EE4eachIZ7lambdasiEUliE3_EEvT_', 'void drv::Ring<int, 4u>::each<lambdas(int)::{lambda(int)#5}>(lambdas(int)::{lambda(int)#5})'],
+    ['_ZN5OuterUt_C2Ev', 'Outer::{unnamed type#1}::Outer()'],
+    ['_ZZ1fvENUlvE_C2Ev', 'f()::{lambda()#1}::f()'],
+    ['_ZN3drv10count_argsIJicdPNS_3PinEDnEEEiDpT_', 'int drv::count_args<int, char, double, drv::Pin*, decltype(nullptr)>(int, char, double, drv::Pin*, decltype(nullptr))'],
+    ['_ZN3drv10count_argsIJEEEiDpT_', 'int drv::count_args<>()'],
+    ['_ZNKR3drv3PincviEv', 'drv::Pin::operator int() const &'],
+    ['_ZNO3drv3Pin3getEv', 'drv::Pin::get() &&'],
+    ['_ZTv0_n12_N7DerivedD1Ev', 'virtual thunk to Derived::~Derived()'],
+    ['_ZThn4_N7Derived1fEv', 'non-virtual thunk to Derived::f()'],
+    ['_ZN3drv5derefIKiEEDTdefp_EPT_', 'decltype (*{parm#1}) drv::deref<int const>(int const*)'],
+    ['_ZN3drv8capacityINS_4RingEPNS_3PinEEEjRKT_IT0_Lj4EE', 'unsigned int drv::capacity<drv::Ring, drv::Pin*>(drv::Ring<drv::Pin*, 4u> const&)'],
+    ['_ZNSt8functionIFiiEED2Ev', 'std::function<int (int)>::~function()'],
+    ['_ZSt7forwardIRA2_KcEOT_RNSt16remove_referenceIS3_E4typeE', 'char const (&std::forward<char const (&) [2]>(std::remove_reference<char const (&) [2]>::type&)) [2]'],
+  ];
+  for (const [mangled, want] of more) {
+    it(want, () => assert.equal(demangle(mangled), want));
+  }
+
+  it('never throws or hangs on mutated names', () => {
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const alphabet = '_0123456789ESIJNZTXDpLKRPOFAUltvhfcgsnwpi';
+    const started = Date.now();
+    for (let i = 0; i < 20000; i++) {
+      const base = more[random(more.length)][0];
+      const chars = [...base];
+      for (let k = 1 + random(3); k > 0; k--) chars.splice(random(chars.length), random(2), alphabet[random(alphabet.length)]);
+      const out = demangle(chars.join(''));
+      assert.equal(typeof out, 'string');
+    }
+    assert.ok(Date.now() - started < 20000, 'too slow');
+  });
+
+  it('leaves malformed names unchanged', () => {
     assert.equal(demangle('_ZN3foo'), '_ZN3foo');
     assert.equal(demangle('_Z'), '_Z');
   });
