@@ -220,6 +220,16 @@ export class CodeServer {
       if (m.type() === 'error') wb.consoleErrors.push(m.text());
       fs.appendFile(consoleLog, `${new Date().toISOString()} [${m.type()}] ${m.text()}\n`, () => undefined);
     });
+    // Hover requests the workbench makes to the extension host and the hover answers it gets,
+    // counted on the remote connection, so a missing hover says which side stayed silent.
+    page.on('websocket', (socket) => {
+      socket.on('framesent', (f) => {
+        if (frameHas(f.payload, '$provideHover')) wb.hoverTraffic.requests++;
+      });
+      socket.on('framereceived', (f) => {
+        if (wb.hoverTraffic.answerMarker && frameHas(f.payload, wb.hoverTraffic.answerMarker)) wb.hoverTraffic.answers++;
+      });
+    });
     await page.goto(`http://127.0.0.1:${this.port}/?folder=${encodeURIComponent(folder)}`, { timeout: T.workbench });
     await page.locator('.monaco-workbench').waitFor({ timeout: T.workbench });
     // The extension host and our activation (workspaceContains:memory.x) come after the shell.
@@ -282,9 +292,15 @@ export class CodeServer {
   }
 }
 
+function frameHas(payload: string | Buffer, text: string): boolean {
+  return typeof payload === 'string' ? payload.includes(text) : payload.includes(text, 0, 'latin1');
+}
+
 /** One workbench page, with what the scenarios do and look at. */
 export class Workbench {
   readonly consoleErrors: string[] = [];
+  /** `answers` counts the frames from the server holding `answerMarker` (set by hoverAt). */
+  readonly hoverTraffic = { requests: 0, answers: 0, answerMarker: '' };
   private shot = 0;
 
   constructor(
@@ -376,7 +392,8 @@ export class Workbench {
    * and shows nothing. So the cursor is placed with Go to Line (which makes sure of the focus),
    * and every other try points the mouse at the character under the cursor instead.
    */
-  async hoverAt(line: number, column: number): Promise<string> {
+  async hoverAt(line: number, column: number, answerMarker = '"contents"'): Promise<string> {
+    this.hoverTraffic.answerMarker = answerMarker;
     await this.goToLine(line, column);
     const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents').first();
     const deadline = Date.now() + T.search;
@@ -400,7 +417,11 @@ export class Workbench {
       }
       if (text && !/^Loading/.test(text)) break;
     }
-    if (!text) throw new Error(`no hover at ${line}:${column} within ${T.search} ms`);
+    if (!text) {
+      const focus = await this.page.evaluate('document.activeElement ? document.activeElement.tagName + "." + document.activeElement.className : "none"');
+      const hovers = await this.page.evaluate('Array.from(document.querySelectorAll(".monaco-hover")).map((e) => e.className + " [" + (e.textContent || "").slice(0, 40) + "]").join("; ")');
+      throw new Error(`no hover at ${line}:${column} within ${T.search} ms (hover requests to the extension host: ${this.hoverTraffic.requests}, answers holding ${JSON.stringify(answerMarker)}: ${this.hoverTraffic.answers}; focus: ${String(focus)}; hover widgets: ${String(hovers) || 'none'})`);
+    }
     return text;
   }
 

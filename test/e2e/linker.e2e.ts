@@ -31,8 +31,8 @@ describe('e2e linker script: memory.x hover and overflow diagnostic', function (
     wb = await codeServer().open(ws.folder, 'linker-hover');
     await wb.openFile('memory.x');
     const { line, column } = positionOf(ws.memoryX, 'FLASH');
-    const text = await wb.hoverAt(line, column);
-    console.log(`      (hover: ${JSON.stringify(text.slice(0, 200))})`);
+    const text = await wb.hoverAt(line, column, 'memory region');
+    console.log(`      (hover: ${JSON.stringify(text.slice(0, 200))}; hover requests/answers on the wire: ${wb.hoverTraffic.requests}/${wb.hoverTraffic.answers})`);
     assert.match(text, /FLASH/, `hover text: ${text}`);
     assert.match(text, /512\s*KiB|0x0*80000\b|524288/i, `the hover should give FLASH's size (512K): ${text}`);
     await wb.screenshot('hover');
