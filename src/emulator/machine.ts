@@ -613,10 +613,13 @@ export class Machine {
         const block = cpu.blockAt(cpu.pc);
         if (block !== null && cpu.instructions + block.length <= instructionEnd) {
           if (block.run(cpu)) continue;
-          // The block refused to start: the deadline is closer than the block is long, so the
-          // interpreter takes the few instructions up to it.
-          this.runSlice(instructionEnd);
-          return;
+          if (cpu.cycles + block.margin >= cpu.sliceEnd) {
+            // The block refused to start: the deadline is closer than the block is long, so the
+            // interpreter takes the few instructions up to it.
+            this.runSlice(instructionEnd);
+            return;
+          }
+          // Otherwise its first instruction is a load or store the interpreter must run.
         }
       }
       cpu.step();

@@ -6,15 +6,19 @@
 // A block runs exactly what Cpu.step would and stops where the interpreter loop would look around:
 // - The cycle deadline (cpu.sliceEnd: the next timer event) is checked once on entry against the
 //   cycles the block needs before its last instruction; if it may fall inside, the block does not
-//   start (returns false) and the loop steps instead. Requests for attention (an NVIC write, SVC,
-//   WFI, a write to code, a data breakpoint) set sliceEnd to 0 and only come from closures and
-//   from the slow paths of loads and stores, after which the block checks again and leaves.
-// - It leaves when the next PC is not the next instruction it holds (a taken branch, a closure
-//   that wrote the PC).
+//   start (returns false) and the loop interprets up to the deadline instead.
+// - Loads and stores go straight to the typed arrays of plain memory; anything else (a device, an
+//   unaligned access, a data breakpoint's granule, a store to code, nothing mapped) leaves the
+//   block just before the instruction, for the interpreter to run it. So requests for attention
+//   (sliceEnd set to 0 by an NVIC write, SVC, WFI, a write to code, a data breakpoint) only come
+//   from instructions run through their closures, after which the block checks again.
+// - It leaves when the next PC is not the next instruction it holds (a taken branch, a return, a
+//   closure that wrote the PC), unless that is one of its own instructions (a loop inside it) and
+//   the loop would enter it there again.
 // - Counters: cycles and instructions are kept as offsets from the block's start and written out
-//   at every exit, exact as in the interpreter. Before anything that may throw (a slow load or
-//   store, a closure), registers, flags, pc and counters are written to the cpu, so a fault leaves
-//   cpu.pc at the faulting instruction with nothing of it retired, as Cpu.step does.
+//   at every exit, exact as in the interpreter. Before a closure runs, registers, flags, pc and
+//   counters are written to the cpu, so a fault leaves cpu.pc at the faulting instruction with
+//   nothing of it retired, as Cpu.step does.
 // Blocks never contain an instruction inside an IT block (the loop only enters them with ITSTATE
 // clear, and an IT instruction ends its block), so no per-instruction condition checks are needed.
 
@@ -27,6 +31,11 @@ import { emitInstruction, type EmitContext, type Emitted } from './emit';
  *  without doing anything when the cycle deadline is too close to run the whole block. */
 export interface Block {
   readonly length: number;
+  /** Cycles the block may take before its last instruction: it does not start (run returns
+   *  false) unless cpu.cycles + margin < cpu.sliceEnd. */
+  readonly margin: number;
+  /** Runs the block; false when it did nothing: the deadline is too close (see margin), or its
+   *  first instruction needs the interpreter (a load or store that is not plain memory). */
   readonly run: (cpu: Cpu) => boolean;
 }
 
@@ -102,7 +111,7 @@ const probe: EmitContext = {
   get: (i) => `r${i}`,
   set: () => '',
   flags: () => {},
-  sync: () => '',
+  bail: () => '',
   exit: () => '',
   exitTo: () => '',
 };
@@ -145,7 +154,7 @@ class Recorder implements EmitContext {
   flags(): void {
     this.effects.flags = true;
   }
-  sync(): string {
+  bail(): string {
     return '';
   }
   exit(): string {
@@ -172,7 +181,7 @@ class BlockWriter implements EmitContext {
   private readonly indexOf = new Map<number, number>();
   private readonly cyclesBefore: number[] = [];
   /** Cycles before the block's last instruction: the entry check's margin. */
-  private readonly margin: number;
+  readonly margin: number;
   private readonly count: number;
   /** The instruction being emitted: index, address, size, cycles before it, its cycles. */
   private index = 0;
@@ -258,23 +267,27 @@ class BlockWriter implements EmitContext {
     return out;
   }
 
-  sync(): string {
+  bail(): string {
+    return `{ xp = ${this.address}; xs = ${this.before}; xr = ${this.index}; break out; }`;
+  }
+  /** Statements that make the cpu object up to date (registers, flags, pc, counters) as if this
+   *  instruction were about to run, for its closure. */
+  private sync(): string {
     return `${this.writeBack()} cpu.pc = ${this.address}; cpu.nextPc = ${(this.address + this.size) >>> 0}; cpu.cycles = cyc + ${this.before}; cpu.instructions = ins + ${this.index};`;
   }
   exit(nextPc: number, extraCycles: number): string {
-    return this.leave(nextPc, this.before + this.cycles + extraCycles, true);
+    return this.leave(nextPc, this.before + this.cycles + extraCycles);
   }
   exitTo(target: string): string {
-    return `{ const t = (${target}) >>> 0; ${this.writeBack()} cpu.cycles = cyc + ${this.before + this.cycles}; cpu.instructions = ins + ${this.index + 1};` +
-      ' cpu.bxWritePc(t); cpu.pc = cpu.nextPc; return true; }';
+    return `{ xt = (${target}) >>> 0; xp = -1; xs = ${this.before + this.cycles}; xr = ${this.index + 1}; break out; }`;
   }
 
   /** Go on at the static nextPc after `spent` cycles of this pass through the block and this
    *  instruction retired: round again inside the block when nextPc is one of its entries and the
    *  run loop would enter the block there, otherwise leave. */
-  leave(nextPc: number, spent: number, sync: boolean): string {
+  leave(nextPc: number, spent: number): string {
     const retired = this.index + 1;
-    const out = `${sync ? this.writeBack() : ''} cpu.cycles = cyc + ${spent}; cpu.instructions = ins + ${retired}; cpu.pc = ${nextPc}; return true;`;
+    const out = `xp = ${nextPc}; xs = ${spent}; xr = ${retired}; break out;`;
     const k = this.indexOf.get(nextPc);
     if (k === undefined || !this.entries.has(k)) return `{ ${out} }`;
     // Re-based so that instruction k's cycles and count are as if the block had started there.
@@ -288,7 +301,7 @@ class BlockWriter implements EmitContext {
   /** Leave for a next PC a closure computed (the locals were just reloaded). */
   leaveDynamic(spent: number): string {
     const retired = this.index + 1;
-    const out = `cpu.cycles = cyc + ${spent}; cpu.instructions = ins + ${retired}; cpu.pc = t; return true;`;
+    const out = `xp = t; xs = ${spent}; xr = ${retired}; break out;`;
     const again = `t === ${this.slots[0].address} && cyc + ${spent + this.margin} < cpu.sliceEnd && ins + ${retired + this.count} <= cpu.instructionEnd`;
     const jump = this.entries.size > 1 ? ' at = 0;' : '';
     return `{ const t = cpu.nextPc; if (${again}) { cyc += ${spent}; ins += ${retired};${jump} continue; } ${out} }`;
@@ -327,10 +340,7 @@ class BlockWriter implements EmitContext {
       const emitted = emitInstruction(this, slot.hw1, slot.hw2, slot.address, profile) as Emitted;
       body.push(emitted.code);
       const spent = this.before + this.cycles;
-      if (i === this.count - 1) body.push(this.leave(slot.expected, spent, true));
-      else if (emitted.mayRequestAttention) {
-        body.push(`if (cyc + ${this.margin} >= cpu.sliceEnd) { ${this.writeBack()} cpu.cycles = cyc + ${spent}; cpu.instructions = ins + ${i + 1}; cpu.pc = ${slot.expected}; return true; }`);
-      }
+      if (i === this.count - 1) body.push(this.leave(slot.expected, spent));
     }
     const used = [...this.used].sort((x, y) => x - y);
     const head = [
@@ -338,24 +348,35 @@ class BlockWriter implements EmitContext {
       'let cyc = cpu.cycles;',
       `if (cyc + ${this.margin} >= cpu.sliceEnd) return false;`,
       'let ins = cpu.instructions;',
+      'const i0 = ins;',
       'let a = 0, o = 0, R = null;',
     ];
     if (switched) head.push('let at = 0;');
     if (used.length > 0) head.push(`let ${used.map((i) => `r${i} = r[${i}] | 0`).join(', ')};`);
     if (this.usesFlags) head.push(`let ${FLAG_LOCALS.map(([l, f]) => `${l} = cpu.${f}`).join(', ')};`);
-    const loop = switched ? `for (;;) {\nswitch (at) {\n${body.join('\n')}\n}\n}` : `for (;;) {\n${body.join('\n')}\n}`;
-    return `${head.join('\n')}\n${loop}`;
+    // Every exit but a closure's comes here: one copy of the write-backs.
+    head.push('let xp = 0, xs = 0, xr = 0, xt = 0;');
+    const loop = switched ? `out: for (;;) {\nswitch (at) {\n${body.join('\n')}\n}\n}` : `out: for (;;) {\n${body.join('\n')}\n}`;
+    this.index = this.count - 1;
+    const tail = [
+      this.writeBack(),
+      'cpu.cycles = cyc + xs; cpu.instructions = ins + xr;',
+      'if (xp < 0) { cpu.bxWritePc(xt); cpu.pc = cpu.nextPc; } else cpu.pc = xp;',
+      'return ins + xr !== i0;',
+    ];
+    return `${head.join('\n')}\n${loop}\n${tail.join('\n')}`;
   }
 }
 
-function sourceFor(slots: Slot[], profile: Cpu['profile']): string {
+function sourceFor(slots: Slot[], profile: Cpu['profile']): { source: string; margin: number } {
   const effects = slots.map((slot) => {
     if (slot.emitted === null) return null;
     const recorder = new Recorder();
     emitInstruction(recorder, slot.hw1, slot.hw2, slot.address, profile);
     return recorder.effects;
   });
-  return new BlockWriter(slots, effects).write(profile);
+  const writer = new BlockWriter(slots, effects);
+  return { source: writer.write(profile), margin: writer.margin };
 }
 
 function safeAsm(d: Decoded): string {
@@ -399,7 +420,7 @@ export function compileBlock(cpu: Cpu, region: RamRegion, address: number, maxLe
     if (slot.emitted?.leaves === true || (shape.ends && (slot.emitted === null || target >= 0))) break;
   }
   if (slots.length === 0 || !canCompile) return null;
-  const source = sourceFor(slots, cpu.profile);
+  const { source, margin } = sourceFor(slots, cpu.profile);
   let factory = factories.get(source);
   try {
     if (factory === undefined) {
@@ -417,5 +438,5 @@ export function compileBlock(cpu: Cpu, region: RamRegion, address: number, maxLe
     return null;
   }
   const run = factory(cpu.bus.pages, codeFree, slots.map((s) => s.decoded.exec));
-  return { length: slots.length, run };
+  return { length: slots.length, margin, run };
 }

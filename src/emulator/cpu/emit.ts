@@ -22,9 +22,11 @@ export interface EmitContext {
   set(i: number, expr: string): string;
   /** Mark the flags as read and/or written by this instruction. */
   flags(): void;
-  /** Statements that make the cpu object up to date (registers, flags, pc, counters) as if this
-   *  instruction were about to run: to be placed before anything that may throw or look at it. */
-  sync(): string;
+  /** A statement leaving the block just before this instruction, so that the interpreter runs it
+   *  (a load or store that is not plain memory: a device, unaligned, a data breakpoint's granule,
+   *  code, nothing at all). The instruction must not have changed anything yet, except memory
+   *  it will write again with the same values. */
+  bail(): string;
   /** A statement leaving the block after this instruction, with the next PC and extra cycles. */
   exit(nextPc: number, extraCycles: number): string;
   /** A statement leaving the block after this instruction for an address loaded or read from a
@@ -40,8 +42,6 @@ export interface Emitted {
   extraCycles: number;
   /** The instruction may leave the block (a taken branch): where to, or -1. */
   branchTarget: number;
-  /** It accessed memory through a slow path that may have requested attention. */
-  mayRequestAttention: boolean;
   /** It always leaves the block (it writes the PC). */
   leaves?: boolean;
 }
@@ -60,40 +60,35 @@ const LOAD_FAST: Record<LoadKind, string> = {
   u32: 'R.u32[o >>> 2] | 0', u16: 'R.u16[o >>> 1]', u8: 'R.bytes[o]',
   s16: '(R.u16[o >>> 1] << 16) >> 16', s8: '(R.bytes[o] << 24) >> 24',
 };
-const LOAD_SLOW: Record<LoadKind, string> = {
-  u32: 'cpu.read32(a) | 0', u16: 'cpu.read16(a)', u8: 'cpu.read8(a)',
-  s16: '(cpu.read16(a) << 16) >> 16', s8: '(cpu.read8(a) << 24) >> 24',
-};
 const SIZE: Record<LoadKind, number> = { u32: 4, u16: 2, u8: 1, s16: 2, s8: 1 };
 
-/** Statements loading from the address expression into `v` (declared by the caller). aligned:
- *  MemA (the slow path checks word alignment and faults as LDM does). */
-function load(ctx: EmitContext, kind: LoadKind, address: string, aligned = false): string {
+/** Statements loading from the address expression into `v` (declared by the caller) when it is
+ *  plain memory, aligned and not watched; otherwise the interpreter runs the instruction. */
+function load(ctx: EmitContext, kind: LoadKind, address: string): string {
   const size = SIZE[kind];
   const align = size === 1 ? '' : ` && (a & ${size - 1}) === 0`;
-  const slow = aligned ? 'cpu.readA32(a) | 0' : LOAD_SLOW[kind];
   return `a = (${address}) >>> 0; R = pages[a >>> 16];` +
     ` if (R !== null${align} && (o = a - R.base) >= 0 && o <= R.size - ${size} && (R.watched === null || R.watched[o >>> 4] === 0)) v = ${LOAD_FAST[kind]};` +
-    ` else { ${ctx.sync()} v = ${slow}; }`;
+    ` else ${ctx.bail()}`;
 }
 
-/** Statements storing the expression to the address (writes to code go the slow way, which
- *  forgets the decoded instructions there and asks the run loop for attention). */
-function store(ctx: EmitContext, size: 1 | 2 | 4, address: string, value: string, aligned = false): string {
+/** Statements storing the expression to the address when it is plain writable memory, aligned,
+ *  not watched and holding no decoded code; otherwise the interpreter runs the instruction (a
+ *  write to code then forgets the decoded instructions there and asks the loop for attention). */
+function store(ctx: EmitContext, size: 1 | 2 | 4, address: string, value: string): string {
   const align = size === 1 ? '' : ` && (a & ${size - 1}) === 0`;
   const fast = size === 4 ? `R.u32[o >>> 2] = ${value}` : size === 2 ? `R.u16[o >>> 1] = ${value}` : `R.bytes[o] = ${value}`;
-  const slow = aligned ? `cpu.writeA32(a, ${value} >>> 0)`
-    : size === 4 ? `cpu.write32(a, ${value} >>> 0)` : size === 2 ? `cpu.write16(a, ${value} & 0xffff)` : `cpu.write8(a, ${value} & 0xff)`;
   return `a = (${address}) >>> 0; R = pages[a >>> 16];` +
     ` if (R !== null && R.writable${align} && (o = a - R.base) >= 0 && o <= R.size - ${size} && (R.watched === null || R.watched[o >>> 4] === 0) && (R.decoded === null || codeFree(R.decoded, o))) ${fast};` +
-    ` else { ${ctx.sync()} ${slow}; }`;
+    ` else ${ctx.bail()}`;
 }
 
 function plain(code: string, name: string): Emitted {
-  return { code, name, extraCycles: 0, branchTarget: -1, mayRequestAttention: false };
+  return { code, name, extraCycles: 0, branchTarget: -1 };
 }
+/** A load or store: its slow cases leave the block before it (see EmitContext.bail). */
 function memory(code: string, name: string, extraCycles = 0): Emitted {
-  return { code, name, extraCycles, branchTarget: -1, mayRequestAttention: true };
+  return { code, name, extraCycles, branchTarget: -1 };
 }
 
 function nz(x: string): string {
@@ -250,12 +245,12 @@ function emit16(ctx: EmitContext, hw: number, address: number, profile: Profile)
       if (cond >= 0xe) return null;
       const target = (address + 4 + ((hw << 24) >> 23)) >>> 0;
       ctx.flags();
-      return { code: `if (${conditionSource(cond)}) ${ctx.exit(target, 2)}`, name: `b${['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le'][cond]}`, extraCycles: 0, branchTarget: target, mayRequestAttention: false };
+      return { code: `if (${conditionSource(cond)}) ${ctx.exit(target, 2)}`, name: `b${['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le'][cond]}`, extraCycles: 0, branchTarget: target };
     }
     case 0xe:
       if ((hw & 0x0800) === 0) {
         const target = (address + 4 + ((hw << 21) >> 20)) >>> 0;
-        return { code: '', name: 'b', extraCycles: 0, branchTarget: target, mayRequestAttention: false };
+        return { code: '', name: 'b', extraCycles: 0, branchTarget: target };
       }
       return null;
   }
@@ -317,7 +312,7 @@ function emitSpecial16(ctx: EmitContext, hw: number): Emitted | null {
   const m = (hw >>> 3) & 0xf;
   const dn = ((hw >>> 4) & 8) | (hw & 7);
   if (op === 3 && (hw & 0x87) === 0 && m !== 15) { // BX Rm
-    return { code: ctx.exitTo(ctx.get(m)), name: 'bx', extraCycles: 0, branchTarget: -1, mayRequestAttention: false, leaves: true };
+    return { code: ctx.exitTo(ctx.get(m)), name: 'bx', extraCycles: 0, branchTarget: -1, leaves: true };
   }
   if (m === 15 || dn === 15 || op === 3) return null;
   switch (op) {
@@ -344,7 +339,7 @@ function emitMisc16(ctx: EmitContext, hw: number, address: number, profile: Prof
     const n = hw & 7;
     const nonZero = (hw & 0x0800) !== 0;
     const target = (address + 4 + ((((hw >>> 9) & 1) << 6) | (((hw >>> 3) & 0x1f) << 1))) >>> 0;
-    return { code: `if (${g(n)} ${nonZero ? '!==' : '==='} 0) ${ctx.exit(target, 2)}`, name: nonZero ? 'cbnz' : 'cbz', extraCycles: 0, branchTarget: target, mayRequestAttention: false };
+    return { code: `if (${g(n)} ${nonZero ? '!==' : '==='} 0) ${ctx.exit(target, 2)}`, name: nonZero ? 'cbnz' : 'cbz', extraCycles: 0, branchTarget: target };
   }
   if ((op & 0x78) === 0x10) {
     const d = hw & 7;
@@ -383,19 +378,19 @@ function emitMisc16(ctx: EmitContext, hw: number, address: number, profile: Prof
 /** POP / LDMIA SP! with the PC: the registers, then SP, then LoadWritePC (a return). */
 function emitPopPc(ctx: EmitContext, regs: number[], name: string, extraCycles: number, alignSp = false): Emitted {
   const lines = [`const b = ${ctx.get(13)}; let v = 0;`];
-  regs.forEach((_, k) => lines.push(`${load(ctx, 'u32', `b + ${k * 4}`, true)} const w${k} = v;`));
-  lines.push(`${load(ctx, 'u32', `b + ${regs.length * 4}`, true)} const target = v;`);
+  regs.forEach((_, k) => lines.push(`${load(ctx, 'u32', `b + ${k * 4}`)} const w${k} = v;`));
+  lines.push(`${load(ctx, 'u32', `b + ${regs.length * 4}`)} const target = v;`);
   regs.forEach((i, k) => lines.push(ctx.set(i, `w${k}`)));
   lines.push(ctx.set(13, `b + ${(regs.length + 1) * 4}${alignSp ? ' & ~3' : ''}`));
   lines.push(ctx.exitTo('target'));
-  return { code: `{ ${lines.join(' ')} }`, name, extraCycles, branchTarget: -1, mayRequestAttention: true, leaves: true };
+  return { code: `{ ${lines.join(' ')} }`, name, extraCycles, branchTarget: -1, leaves: true };
 }
 
 /** STMIA Rn! / PUSH (STMDB SP!): stores in register order, the base written once all succeeded. */
 function emitStoreMultiple(ctx: EmitContext, n: number, regs: number[], increment: boolean, name: string, extraCycles: number): Emitted {
   const bytes = regs.length * 4;
   const lines = [`const b = ${ctx.get(n)}, s = ${increment ? 'b' : `(b - ${bytes}) | 0`};`];
-  regs.forEach((i, k) => lines.push(store(ctx, 4, `s + ${k * 4}`, ctx.get(i), true)));
+  regs.forEach((i, k) => lines.push(store(ctx, 4, `s + ${k * 4}`, ctx.get(i))));
   lines.push(ctx.set(n, increment ? `b + ${bytes}` : 's'));
   return memory(`{ ${lines.join(' ')} }`, name, extraCycles);
 }
@@ -403,7 +398,7 @@ function emitStoreMultiple(ctx: EmitContext, n: number, regs: number[], incremen
 /** LDMIA Rn{!} / POP without the PC: every word is loaded before any register is written. */
 function emitLoadMultiple(ctx: EmitContext, n: number, regs: number[], writeback: boolean, name: string, extraCycles: number): Emitted {
   const lines = [`const b = ${ctx.get(n)}; let v = 0;`];
-  regs.forEach((_, k) => lines.push(`${load(ctx, 'u32', `b + ${k * 4}`, true)} const w${k} = v;`));
+  regs.forEach((_, k) => lines.push(`${load(ctx, 'u32', `b + ${k * 4}`)} const w${k} = v;`));
   if (writeback) lines.push(ctx.set(n, `b + ${regs.length * 4}`));
   regs.forEach((i, k) => lines.push(ctx.set(i, `w${k}`)));
   return memory(`{ ${lines.join(' ')} }`, name, extraCycles);
@@ -419,7 +414,7 @@ function emitBl(ctx: EmitContext, hw1: number, hw2: number, address: number): Em
   const i2 = ((hw2 >>> 11) & 1) ^ s ^ 1;
   const offset = ((((s << 24) | (i1 << 23) | (i2 << 22) | ((hw1 & 0x3ff) << 12) | ((hw2 & 0x7ff) << 1)) << 7) >> 7);
   const target = (address + 4 + offset) >>> 0;
-  return { code: ctx.set(14, String(((address + 4) | 1) | 0)), name: 'bl', extraCycles: 0, branchTarget: target, mayRequestAttention: false };
+  return { code: ctx.set(14, String(((address + 4) | 1) | 0)), name: 'bl', extraCycles: 0, branchTarget: target };
 }
 
 function emit32(ctx: EmitContext, hw1: number, hw2: number, address: number): Emitted | null {
@@ -446,10 +441,10 @@ function emitLoadStoreDual(ctx: EmitContext, hw1: number, hw2: number): Emitted 
   if (n === 15 || !ordinary(t) || !ordinary(t2) || (w && (t === n || t2 === n))) return null;
   const lines = [`const b = ${ctx.get(n)}, e = (b + ${offset}) | 0, s = ${p ? 'e' : 'b'};`];
   if (isLoad) {
-    lines.push(`let v = 0; ${load(ctx, 'u32', 's', true)} const lo = v; ${load(ctx, 'u32', 's + 4', true)}`);
+    lines.push(`let v = 0; ${load(ctx, 'u32', 's')} const lo = v; ${load(ctx, 'u32', 's + 4')}`);
     lines.push(`${ctx.set(t, 'lo')} ${ctx.set(t2, 'v')}`);
   } else {
-    lines.push(store(ctx, 4, 's', ctx.get(t), true), store(ctx, 4, 's + 4', ctx.get(t2), true));
+    lines.push(store(ctx, 4, 's', ctx.get(t)), store(ctx, 4, 's + 4', ctx.get(t2)));
   }
   if (w) lines.push(ctx.set(n, n === 13 ? 'e & ~3' : 'e'));
   return memory(`{ ${lines.join(' ')} }`, isLoad ? 'ldrd' : 'strd');
@@ -462,7 +457,7 @@ function emitBranch32(ctx: EmitContext, hw1: number, hw2: number, address: numbe
     const i1 = ((hw2 >>> 13) & 1) ^ s ^ 1;
     const i2 = ((hw2 >>> 11) & 1) ^ s ^ 1;
     const offset = ((((s << 24) | (i1 << 23) | (i2 << 22) | ((hw1 & 0x3ff) << 12) | ((hw2 & 0x7ff) << 1)) << 7) >> 7);
-    return { code: '', name: 'b', extraCycles: 0, branchTarget: (address + 4 + offset) >>> 0, mayRequestAttention: false };
+    return { code: '', name: 'b', extraCycles: 0, branchTarget: (address + 4 + offset) >>> 0 };
   }
   if ((hw2 & 0xd000) === 0x8000) {
     const cond = (hw1 >>> 6) & 0xf;
@@ -473,7 +468,7 @@ function emitBranch32(ctx: EmitContext, hw1: number, hw2: number, address: numbe
     const offset = (((s << 20) | (j2 << 19) | (j1 << 18) | ((hw1 & 0x3f) << 12) | ((hw2 & 0x7ff) << 1)) << 11) >> 11;
     const target = (address + 4 + offset) >>> 0;
     ctx.flags();
-    return { code: `if (${conditionSource(cond)}) ${ctx.exit(target, 2)}`, name: `b${['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le'][cond]}`, extraCycles: 0, branchTarget: target, mayRequestAttention: false };
+    return { code: `if (${conditionSource(cond)}) ${ctx.exit(target, 2)}`, name: `b${['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le'][cond]}`, extraCycles: 0, branchTarget: target };
   }
   return null;
 }
@@ -700,14 +695,14 @@ function emitLoadStoreMultiple32(ctx: EmitContext, hw1: number, hw2: number): Em
   if (isLoad) {
     const name = stack && increment ? 'pop' : increment ? 'ldmia' : 'ldmdb';
     const lines = [`const b = ${ctx.get(n)}, s = ${increment ? 'b' : `(b - ${bytes}) | 0`}; let v = 0;`];
-    regs.forEach((_, k) => lines.push(`${load(ctx, 'u32', `s + ${k * 4}`, true)} const w${k} = v;`));
+    regs.forEach((_, k) => lines.push(`${load(ctx, 'u32', `s + ${k * 4}`)} const w${k} = v;`));
     if (w) lines.push(n === 13 ? ctx.set(13, `(b ${increment ? '+' : '-'} ${bytes}) & ~3`) : ctx.set(n, `b ${increment ? '+' : '-'} ${bytes}`));
     regs.forEach((i, k) => lines.push(ctx.set(i, `w${k}`)));
     return memory(`{ ${lines.join(' ')} }`, name, count);
   }
   const name = stack && !increment ? 'push' : increment ? 'stmia' : 'stmdb';
   const lines = [`const b = ${ctx.get(n)}, s = ${increment ? 'b' : `(b - ${bytes}) | 0`};`];
-  regs.forEach((i, k) => lines.push(store(ctx, 4, `s + ${k * 4}`, ctx.get(i), true)));
+  regs.forEach((i, k) => lines.push(store(ctx, 4, `s + ${k * 4}`, ctx.get(i))));
   if (w) lines.push(n === 13 ? ctx.set(13, `(b ${increment ? '+' : '-'} ${bytes}) & ~3`) : ctx.set(n, `b ${increment ? '+' : '-'} ${bytes}`));
   return memory(`{ ${lines.join(' ')} }`, name, count);
 }
