@@ -5,6 +5,12 @@
 //   - the output sections and symbols of the already linked ELF, which are taken as the truth,
 //   - or nothing at all, when every input section counts as empty (the memory map of a bare script).
 //
+// Like ld, it applies INSERT AFTER/BEFORE (the SECTIONS statements before an INSERT, in its file, move
+// next to the named output section of another script) and places orphans: input sections no
+// description matches get an output section of their own name, after the output section holding
+// the same kind of contents (code, read-only data, data, zero-initialised), or join an output section
+// of that name.
+//
 // Expression values follow ld's section-relative arithmetic (ld manual "The Section of an
 // Expression"): a value is a plain number, an absolute address, or an offset into an output section.
 // Inside an output section a plain number assigned to a symbol or to `.` is relative to that section,
@@ -13,7 +19,7 @@
 
 import type {
   Assignment, Call, Command, Diagnostic, Expr, IncludeCommand, InputSection, MemoryRegion, Name,
-  OutputSection, OutputSectionStatement, Range, Script, SectionsStatement,
+  OutputSection, OutputSectionStatement, Range, Script, SectionsCommand, SectionsStatement,
 } from './ast';
 import { globMatch } from './glob';
 
@@ -184,8 +190,38 @@ const SHF_WRITE = 1;
 const SHF_ALLOC = 2;
 const SHF_EXECINSTR = 4;
 
-export function evaluate(script: Script, options: EvaluateOptions = {}): Layout {
-  return new Evaluator(script, options).run();
+/**
+ * Lays out a script, or several given together as ld's -T options in command-line order (a script
+ * with INSERT then adds its output sections to the others').
+ */
+export function evaluate(script: Script | Script[], options: EvaluateOptions = {}): Layout {
+  return new Evaluator(Array.isArray(script) ? script : [script], options).run();
+}
+
+/** What an orphan holds, which decides where ld puts it (ldelf_place_orphan's kinds). */
+type ContentKind = 'text' | 'rodata' | 'data' | 'bss' | 'nonalloc';
+
+/** The output section ld puts each kind of orphan after, when the script has one of that name. */
+const ORPHAN_ANCHOR: Record<ContentKind, string> = { text: '.text', rodata: '.rodata', data: '.data', bss: '.bss', nonalloc: '.comment' };
+
+function contentKind(i: InputSectionInfo): ContentKind {
+  if (!inputAlloc(i)) return 'nonalloc';
+  if (inputNobits(i)) return 'bss';
+  if (i.writable ?? !READONLY_NAME.test(i.name)) return 'data';
+  if (i.code ?? CODE_NAME.test(i.name)) return 'text';
+  return 'rodata';
+}
+
+type Item = { s: SectionsStatement; file: string };
+
+/** Two decimals as C's printf("%.2f") gives them: an exact tie rounds to even (3.125 → 3.12). */
+function percentText(percent: number): string {
+  const scaled = percent * 100;
+  if (Number.isInteger(scaled * 2) && !Number.isInteger(scaled)) {
+    const down = Math.floor(scaled);
+    return ((down % 2 === 0 ? down : down + 1) / 100).toFixed(2);
+  }
+  return percent.toFixed(2);
 }
 
 /** Formats usage rows exactly as `ld --print-memory-usage` prints them. */
@@ -199,7 +235,7 @@ export function formatMemoryUsage(rows: MemoryUsageRow[]): string {
   };
   let out = 'Memory region         Used Size  Region Size  %age Used\n';
   for (const r of rows) {
-    out += `${r.name.padStart(16)}: ${size(r.used)}${size(r.total)}    ${r.percent.toFixed(2).padStart(6)}%\n`;
+    out += `${r.name.padStart(16)}: ${size(r.used)}${size(r.total)}    ${percentText(r.percent).padStart(6)}%\n`;
   }
   return out;
 }
@@ -224,8 +260,12 @@ class Evaluator {
   private linkedSymbols = new Map<string, number>();
   private readonly maxPageSize: bigint;
   private readonly commonPageSize: bigint;
+  /** The statements of each SECTIONS command, includes spliced in, after INSERTs and orphans. */
+  private blocks = new Map<Command, Item[]>();
+  /** Orphans joining an output section of their name: an extra input description at its end. */
+  private orphanInputs = new Map<OutputSection, InputSection>();
 
-  constructor(private readonly script: Script, private readonly options: EvaluateOptions) {
+  constructor(private readonly scripts: Script[], private readonly options: EvaluateOptions) {
     this.maxPageSize = BigInt(options.maxPageSize ?? 0x1000);
     this.commonPageSize = BigInt(options.commonPageSize ?? 0x1000);
     for (const s of options.linked?.sections ?? []) if (!this.linkedSections.has(s.name)) this.linkedSections.set(s.name, s);
@@ -236,9 +276,11 @@ class Evaluator {
   }
 
   run(): Layout {
-    const commands = this.flatten(this.script);
+    const commands = this.scripts.flatMap((script) => this.flatten(script));
     this.collectMemory(commands);
+    this.buildBlocks(commands);
     this.mapInputSections(commands);
+    this.placeOrphans();
     // ld iterates layout until addresses settle (forward references to later sections/symbols).
     for (let pass = 0; pass < 4; pass++) {
       this.final = false;
@@ -381,9 +423,9 @@ class Evaluator {
   private mapInputSections(commands: { c: Command; file: string }[]): void {
     const inputs = this.options.inputSections ?? [];
     const taken = new Set<InputSectionInfo>();
-    for (const { c, file } of commands) {
+    for (const { c } of commands) {
       if (c.kind !== 'Sections') continue;
-      for (const { s, file: f } of this.sectionsItems(c.statements, file)) {
+      for (const { s, file: f } of this.blocks.get(c) ?? []) {
         const outs = s.kind === 'OutputSection' ? [s] : s.kind === 'Overlay' ? s.sections : [];
         for (const os of outs) {
           for (const { s: st } of this.outputItems(os.statements, f)) {
@@ -407,6 +449,113 @@ class Evaluator {
         }
       }
     }
+    this.orphans = inputs.filter((i) => !taken.has(i));
+  }
+
+  private orphans: InputSectionInfo[] = [];
+
+  // -------------------------------------------------------------------------------------------
+  // INSERT (ld manual "Other Linker Script Commands"): the SECTIONS statements of a file that come
+  // before its INSERT (after its previous one) move after or before the named output section.
+
+  private buildBlocks(commands: { c: Command; file: string }[]): void {
+    const pending = new Map<string, SectionsCommand[]>();
+    const moves: { items: Item[]; where: 'AFTER' | 'BEFORE'; section: Name; file: string }[] = [];
+    for (const { c, file } of commands) {
+      if (c.kind === 'Sections') {
+        this.blocks.set(c, this.sectionsItems(c.statements, file));
+        pending.set(file, [...(pending.get(file) ?? []), c]);
+      } else if (c.kind === 'Insert') {
+        const moved = pending.get(file) ?? [];
+        moves.push({ items: moved.flatMap((m) => this.blocks.get(m) ?? []), where: c.where, section: c.section, file });
+        for (const m of moved) this.blocks.set(m, []);
+        pending.set(file, []);
+      }
+    }
+    for (const move of moves) {
+      const at = this.findOutputSection(move.section.text);
+      if (!at) {
+        this.diagnostics.push({ severity: 'error', message: `${move.section.text} not found for INSERT`, range: move.section.range, file: move.file });
+        continue;
+      }
+      at.items.splice(move.where === 'AFTER' ? at.index + 1 : at.index, 0, ...move.items);
+    }
+  }
+
+  private findOutputSection(name: string): { items: Item[]; index: number } | undefined {
+    for (const items of this.blocks.values()) {
+      const index = items.findIndex(({ s }) => s.kind === 'OutputSection' && s.name.text === name);
+      if (index >= 0) return { items, index };
+    }
+    return undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Orphans (ld's ldelf_place_orphan / lang_insert_orphan): an input section no description took.
+
+  private placeOrphans(): void {
+    const byName = new Map<string, InputSectionInfo[]>();
+    for (const i of this.orphans) byName.set(i.name, [...(byName.get(i.name) ?? []), i]);
+    /** Per anchor section: the item the last orphan placed after it went in at. */
+    const tails = new Map<OutputSection, Item>();
+    for (const [name, infos] of byName) {
+      const description: InputSection = {
+        kind: 'InputSection', keep: false, excludeFiles: [],
+        file: { kind: 'Pattern', text: '*', sort: [], range: EMPTY_RANGE }, range: EMPTY_RANGE,
+      };
+      this.matches.set(description, infos);
+      // An output section of the same name takes them.
+      const same = name === '/DISCARD/' ? undefined : this.findOutputSection(name);
+      if (same) {
+        this.orphanInputs.set(same.items[same.index].s as OutputSection, description);
+        continue;
+      }
+      const kind = contentKind(infos[0]);
+      const anchor = this.orphanAnchor(kind);
+      const node: OutputSection = {
+        kind: 'OutputSection', name: { kind: 'Name', text: name, range: EMPTY_RANGE }, statements: [description], phdrs: [],
+        region: anchor && kind !== 'nonalloc' ? (anchor.items[anchor.index].s as OutputSection).region : undefined, range: EMPTY_RANGE,
+      };
+      const item: Item = { s: node, file: anchor ? anchor.items[anchor.index].file : this.scripts[0]?.file ?? '' };
+      if (!anchor) {
+        // Nothing like it (or not allocated): at the end of the last SECTIONS, in the region of the
+        // section before it (as ld counts it there).
+        const last = [...this.blocks.values()].reverse().find((items) => items.length > 0);
+        if (!last) continue;
+        const previous = [...last].reverse().find(({ s }) => s.kind === 'OutputSection' && s.region !== undefined)?.s as OutputSection | undefined;
+        if (kind !== 'nonalloc') node.region = previous?.region;
+        last.push(item);
+        continue;
+      }
+      const anchorNode = anchor.items[anchor.index].s as OutputSection;
+      const tail = tails.get(anchorNode);
+      const tailIndex = tail ? anchor.items.indexOf(tail) : -1;
+      const at = tailIndex >= 0 ? tailIndex + 1 : insertionPoint(anchor.items, anchor.index);
+      anchor.items.splice(at, 0, item);
+      tails.set(anchorNode, item);
+    }
+  }
+
+  /** The output section an orphan of this kind goes after: ld's named one, else the last alike. */
+  private orphanAnchor(kind: ContentKind): { items: Item[]; index: number } | undefined {
+    if (kind === 'nonalloc') return undefined;
+    const named = this.findOutputSection(ORPHAN_ANCHOR[kind]);
+    if (named) return named;
+    const lastOfKind = (wanted: ContentKind) => {
+      let found: { items: Item[]; index: number } | undefined;
+      for (const items of this.blocks.values()) {
+        items.forEach(({ s, file }, index) => {
+          if (s.kind !== 'OutputSection' || s.name.text === '/DISCARD/') return;
+          const inputs = this.outputItems(s.statements, file).flatMap(({ s: st }) => (st.kind === 'InputSection' ? this.matches.get(st) ?? [] : []));
+          const extra = this.orphanInputs.get(s);
+          if (extra) inputs.push(...(this.matches.get(extra) ?? []));
+          if (inputs.length > 0 && sectionKind(inputs) === wanted) found = { items, index };
+        });
+      }
+      return found;
+    };
+    // Read-only data with nowhere of its own follows the code (as ld does); other kinds go last.
+    return lastOfKind(kind) ?? (kind === 'rodata' ? lastOfKind('text') : undefined);
   }
 
   private inputMatches(st: InputSection, info: InputSectionInfo): boolean {
@@ -443,7 +592,7 @@ class Evaluator {
         case 'Assert': this.checkAssert(c.expr, c.message, c.range); break;
         case 'Entry': this.entry = c.symbol.text; break;
         case 'Sections':
-          for (const { s, file: f } of this.sectionsItems(c.statements, file)) {
+          for (const { s, file: f } of this.blocks.get(c) ?? []) {
             this.curFile = f;
             this.sectionsStatement(s, f);
           }
@@ -505,6 +654,8 @@ class Evaluator {
     if (node.name.text === '/DISCARD/') return;
     const st = this.sectionState(node, file);
     const items = this.outputItems(node.statements, file);
+    const orphans = this.orphanInputs.get(node);
+    if (orphans) items.push({ s: orphans, file });
     const linked = this.linkedSections.get(node.name.text);
 
     // What the section holds decides alignment, loadability and whether it is kept at all.
@@ -1022,6 +1173,35 @@ class Evaluator {
       })),
     };
   }
+}
+
+const EMPTY_RANGE: Range = { start: { line: 0, character: 0, offset: 0 }, end: { line: 0, character: 0, offset: 0 } };
+
+/** The kind of an output section from its inputs' (union of) flags. */
+function sectionKind(inputs: InputSectionInfo[]): ContentKind {
+  if (!inputs.some(inputAlloc)) return 'nonalloc';
+  if (inputs.every(inputNobits)) return 'bss';
+  if (inputs.some((i) => i.writable ?? !READONLY_NAME.test(i.name))) return 'data';
+  if (inputs.some((i) => i.code ?? CODE_NAME.test(i.name))) return 'text';
+  return 'rodata';
+}
+
+/**
+ * Where ld inserts an orphan after the output section at `index` (insert_os_after): past the
+ * symbol assignments that follow it, but before an assignment to `.` that precedes the next output
+ * section (so `. = ALIGN(4); _edata = .;` after .data still sees the orphan).
+ */
+function insertionPoint(items: Item[], index: number): number {
+  let dotAssignment: number | undefined;
+  for (let i = index + 1; i < items.length; i++) {
+    const s = items[i].s;
+    if (s.kind === 'Assignment') {
+      if (dotAssignment === undefined && s.target.text === '.') dotAssignment = i;
+      continue;
+    }
+    if (s.kind === 'OutputSection' || s.kind === 'Overlay') return dotAssignment ?? i;
+  }
+  return dotAssignment ?? items.length;
 }
 
 function regionAccepts(r: RegionState, code: boolean, writable: boolean): boolean {

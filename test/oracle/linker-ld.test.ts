@@ -24,6 +24,8 @@ interface Case {
   script: string;
   /** Symbols whose value is checked (all script-assigned ones found in the ELF when omitted). */
   symbols?: string[];
+  /** A script with INSERT commands, given to ld with -T before the main script. */
+  insert?: string;
 }
 
 const PROGRAM = `
@@ -248,10 +250,96 @@ SECTIONS {
 }
 `;
 
+// Sections no description matches (orphans): code, read-only data, data, zero-initialised data.
+const ORPHAN_PROGRAM = `
+int counter = 5;
+int zeroes[9];
+const char message[] = "hello, linker";
+__attribute__((section(".fastcode"))) int fast(int x) { return x * 3 + counter; }
+__attribute__((section(".myconst"))) const int table[5] = {1,2,3,4,5};
+__attribute__((section(".mydata"))) int mydata[3] = {7,8,9};
+__attribute__((section(".mybss,\\"aw\\",%nobits@"))) int mybss[6];
+__attribute__((section(".extra.one"))) const int extra1[2] = {1,2};
+int main(void) { return fast(counter) + table[2] + mydata[1] + mybss[0] + zeroes[1] + message[0] + extra1[0]; }
+void Reset_Handler(void) { main(); }
+`;
+
+const ORPHANS_ATTRIBUTES = `
+MEMORY { FLASH (rx) : ORIGIN = 0x08000000, LENGTH = 64K
+         RAM (rwx) : ORIGIN = 0x20000000, LENGTH = 20K }
+ENTRY(Reset_Handler)
+SECTIONS {
+  .text : { *(.text*) _etext_in = .; } > FLASH
+  .rodata : { *(.rodata*) _erodata_in = .; } > FLASH
+  .data : { _sdata = .; *(.data*) } > RAM AT> FLASH
+  _sidata = LOADADDR(.data);
+  .bss : { _sbss = .; *(.bss*) } > RAM
+  _end = .;
+}
+`;
+
+// Orphans go past the symbol assignments after their section but before an assignment to '.',
+// and join an output section of their own name.
+const ORPHANS_PLAIN_REGIONS = `
+MEMORY { FLASH : ORIGIN = 0x08000000, LENGTH = 64K
+         RAM : ORIGIN = 0x20000000, LENGTH = 20K }
+ENTRY(Reset_Handler)
+SECTIONS {
+  .text : { *(.text*) } > FLASH
+  __etext = .;
+  .rodata : { *(.rodata*) } > FLASH
+  .myconst : { __myconst_start = .; KEEP(*(.nothing)) } > FLASH
+  .data : { *(.data*) } > RAM AT> FLASH
+  . = ALIGN(4);
+  __edata = .;
+  .bss (NOLOAD) : { *(.bss*) } > RAM
+  __ebss = .;
+}
+`;
+
+// Nothing to follow: read-only data goes after the code, zero-initialised data at the end.
+const ORPHANS_NO_ANCHORS = `
+MEMORY { FLASH : ORIGIN = 0, LENGTH = 4K  RAM : ORIGIN = 0x1000, LENGTH = 4K }
+_stext = ADDR(.text);
+SECTIONS {
+  .text : { *(.text) } > FLASH
+  __etext = .;
+  .myconst : { KEEP(*(.none)) } > FLASH
+  .data : { *(.data) } > RAM AT> FLASH
+  . = ALIGN(8);
+  __edata = .;
+}
+`;
+
+const INSERT_MAIN = `
+MEMORY { FLASH (rx) : ORIGIN = 0x08000000, LENGTH = 64K
+         RAM (rwx) : ORIGIN = 0x20000000, LENGTH = 20K }
+ENTRY(Reset_Handler)
+SECTIONS {
+  .text : { *(.text*) *(.fastcode) __etext = .; } > FLASH
+  .rodata : { *(.rodata*) *(.myconst) } > FLASH
+  .data : { __sdata = .; *(.data*) *(.mydata) } > RAM AT> FLASH
+  .bss : { __sbss = .; *(.bss*) *(.mybss) __ebss = .; } > RAM
+}
+`;
+
+const INSERT_EXTRA = `
+SECTIONS {
+  .extra : { _sextra = .; *(.extra*) _eextra = .; } > FLASH
+} INSERT AFTER .text;
+SECTIONS {
+  .early_bss (NOLOAD) : { *(.mybss) } > RAM
+} INSERT BEFORE .bss;
+`;
+
 const CASES: Case[] = [
   { name: 'STM32 vendor script (heap/stack section, AT> FLASH, LOADADDR)', source: PROGRAM, script: VENDOR },
   { name: 'cortex-m-rt style link.x + memory.x (INCLUDE, REGION_ALIAS, address expressions)', source: PROGRAM, script: LINK_X },
   { name: 'expression sections and operators', source: PROGRAM, script: ARITH },
+  { name: 'orphan sections placed after the section of the same kind (regions with attributes)', source: ORPHAN_PROGRAM, script: ORPHANS_ATTRIBUTES },
+  { name: 'orphans past symbol assignments, before `. =`, into a section of their name (plain regions)', source: ORPHAN_PROGRAM, script: ORPHANS_PLAIN_REGIONS },
+  { name: 'orphans with no section of their kind (read-only data after code, .bss last)', source: ORPHAN_PROGRAM, script: ORPHANS_NO_ANCHORS },
+  { name: 'INSERT AFTER / INSERT BEFORE from a second -T script', source: ORPHAN_PROGRAM, script: INSERT_MAIN, insert: INSERT_EXTRA },
 ];
 
 describe('linker evaluator vs GNU ld (oracle)', function () {
@@ -271,10 +359,11 @@ describe('linker evaluator vs GNU ld (oracle)', function () {
         writeFileSync(join(dir, 'main.c'), c.source);
         writeFileSync(join(dir, 'script.ld'), c.script);
         writeFileSync(join(dir, 'memory.x'), MEMORY_X);
+        if (c.insert) writeFileSync(join(dir, 'insert.ld'), c.insert);
         const obj = join(dir, 'main.o');
         execFileSync(GCC, ['-mcpu=cortex-m4', '-mthumb', '-O1', '-fno-common', '-c', '-o', obj, join(dir, 'main.c')]);
         const out = execFileSync(GCC, [
-          '-mcpu=cortex-m4', '-mthumb', '-nostdlib', '-T', 'script.ld', '-o', 'a.elf', 'main.o',
+          '-mcpu=cortex-m4', '-mthumb', '-nostdlib', ...(c.insert ? ['-T', 'insert.ld'] : []), '-T', 'script.ld', '-o', 'a.elf', 'main.o',
           '-Wl,--print-memory-usage', `-Wl,-Map=${join(dir, 'a.map')}`,
         ], { cwd: dir, encoding: 'utf8' });
 
@@ -294,7 +383,13 @@ describe('linker evaluator vs GNU ld (oracle)', function () {
           resolveInclude: (p) => ({ file: join(dir, p), text: readFileSync(join(dir, p), 'utf8') }),
         });
         assert.deepEqual(script.diagnostics, []);
-        const layout = evaluate(script, { inputSections: inputs, objectSymbols });
+        const scripts = [script];
+        if (c.insert) {
+          const insert = parseScript(c.insert, { file: join(dir, 'insert.ld') });
+          assert.deepEqual(insert.diagnostics, []);
+          scripts.unshift(insert);
+        }
+        const layout = evaluate(scripts, { inputSections: inputs, objectSymbols });
 
         // 1. Output sections: VMA, LMA, size of every allocated section ld emitted.
         const elf = readElf(readFileSync(join(dir, 'a.elf')), 'a.elf');

@@ -111,4 +111,73 @@ ASSERT(SIZEOF(.text) < 0x100, "text too big")
     assert.equal(layout.symbols.get('_data_at')?.value, 0x110);
     assert.deepEqual(layout.diagnostics, []);
   });
+
+  const ORPHANS = [
+    { file: 'a.o', name: '.isr_vector', size: 0x40, align: 4 },
+    { file: 'a.o', name: '.text', size: 0x100, align: 4 },
+    { file: 'a.o', name: '.fastcode', size: 0x10, align: 4, code: true, writable: false },
+    { file: 'a.o', name: '.myconst', size: 0x14, align: 4, code: false, writable: false },
+    { file: 'a.o', name: '.data', size: 0x10, align: 4 },
+    { file: 'a.o', name: '.mydata', size: 0xc, align: 4, writable: true },
+    { file: 'b.o', name: '.mydata', size: 0x4, align: 4, writable: true },
+    { file: 'a.o', name: '.bss', size: 0x30, align: 8 },
+    { file: 'a.o', name: '.mybss', size: 0x18, align: 4, nobits: true, writable: true },
+    { file: 'a.o', name: '.comment', size: 0x26, align: 1, alloc: false },
+  ];
+
+  it('places orphans after the section of the same kind, named after the input section', () => {
+    const layout = evaluate(parseScript(SCRIPT), { inputSections: ORPHANS });
+    assert.deepEqual(layout.diagnostics, []);
+    assert.deepEqual(layout.sections.map((s) => s.name), [
+      '.isr_vector', '.text', '.fastcode', '.myconst', '.data', '.mydata', '.bss', '.mybss', '._user_heap_stack', '.comment',
+    ]);
+    const sec = (n: string) => layout.sections.find((s) => s.name === n)!;
+    // .myconst has no read-only data section to follow: it goes with the last section like it (.fastcode).
+    assert.equal(sec('.fastcode').vma, 0x08000140);
+    assert.equal(sec('.fastcode').region, 'FLASH');
+    assert.equal(sec('.myconst').vma, 0x08000150);
+    // Orphans of one name share one output section; data follows .data in RAM and in its load region.
+    assert.equal(sec('.mydata').size, 0x10);
+    assert.equal(sec('.mydata').vma, 0x20000010);
+    assert.equal(sec('.mydata').lma, sec('.data').lma + 0x10);
+    assert.equal(sec('.mybss').vma, 0x20000050);
+    assert.equal(sec('.mybss').load, false);
+    // `_etext = .` is inside .text, `_edata` too: orphans come after them.
+    assert.equal(layout.symbols.get('_edata')?.value, 0x20000010);
+    assert.equal(sec('.comment').alloc, false);
+  });
+
+  it('puts orphans past symbol assignments but before `. =`, and into an output section of their name', () => {
+    const script = parseScript(`
+      MEMORY { FLASH : ORIGIN = 0, LENGTH = 4K  RAM : ORIGIN = 0x1000, LENGTH = 4K }
+      SECTIONS {
+        .text : { *(.text) } > FLASH
+        __etext = .;
+        .myconst : { KEEP(*(.none)) } > FLASH
+        .data : { *(.data) } > RAM AT> FLASH
+        . = ALIGN(8);
+        __edata = .;
+      }`);
+    const layout = evaluate(script, { inputSections: ORPHANS.filter((i) => ['.text', '.fastcode', '.myconst', '.data', '.mydata'].includes(i.name)) });
+    assert.deepEqual(layout.sections.map((s) => s.name), ['.text', '.fastcode', '.myconst', '.data', '.mydata']);
+    assert.equal(layout.symbols.get('__etext')?.value, 0x100);
+    assert.equal(layout.symbols.get('__edata')?.value, 0x1020);
+    assert.equal(layout.sections.find((s) => s.name === '.myconst')?.size, 0x14);
+  });
+
+  it('applies INSERT AFTER / BEFORE from a second script, and reports a missing section', () => {
+    const main = parseScript(`
+      MEMORY { FLASH (rx) : ORIGIN = 0, LENGTH = 4K  RAM (rwx) : ORIGIN = 0x1000, LENGTH = 4K }
+      SECTIONS { .text : { *(.text*) } > FLASH  .data : { *(.data*) } > RAM AT> FLASH  .bss : { *(.bss*) *(.mybss) } > RAM }`, { file: 'main.ld' });
+    const extra = parseScript(`
+      SECTIONS { .extra : { _sextra = .; *(.myconst) } > FLASH } INSERT AFTER .text;
+      SECTIONS { .early (NOLOAD) : { *(.mybss) } > RAM } INSERT BEFORE .bss;
+      SECTIONS { .lost : { *(.lost) } } INSERT AFTER .nowhere;`, { file: 'extra.ld' });
+    const inputs = ORPHANS.filter((i) => ['.text', '.myconst', '.data', '.bss', '.mybss'].includes(i.name));
+    const layout = evaluate([extra, main], { inputSections: inputs });
+    assert.deepEqual(layout.sections.map((s) => s.name), ['.text', '.extra', '.data', '.early', '.bss']);
+    assert.equal(layout.symbols.get('_sextra')?.value, 0x100);
+    assert.equal(layout.sections.find((s) => s.name === '.early')?.size, 0x18, 'matched where it was inserted, before .bss');
+    assert.deepEqual(layout.diagnostics.map((d) => `${d.file}: ${d.message}`), ['extra.ld: .nowhere not found for INSERT']);
+  });
 });
