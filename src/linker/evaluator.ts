@@ -450,6 +450,24 @@ class Evaluator {
       }
     }
     this.orphans = inputs.filter((i) => !taken.has(i));
+    if (!this.options.inputSections && this.options.linked) this.orphans = this.linkedOrphans();
+  }
+
+  /** With only the linked ELF: its allocated sections the script has no output section for. */
+  private linkedOrphans(): InputSectionInfo[] {
+    const named = new Set<string>();
+    for (const items of this.blocks.values()) {
+      for (const { s } of items) {
+        if (s.kind === 'OutputSection') named.add(s.name.text);
+        else if (s.kind === 'Overlay') for (const o of s.sections) named.add(o.name.text);
+      }
+    }
+    return (this.options.linked?.sections ?? [])
+      .filter((x) => x.name && !named.has(x.name) && x.size > 0 && x.flags !== undefined && (x.flags & SHF_ALLOC) !== 0)
+      .map((x) => ({
+        name: x.name, size: x.size, align: x.addralign || 1, nobits: x.type === SHT_NOBITS, alloc: true,
+        code: ((x.flags ?? 0) & SHF_EXECINSTR) !== 0, writable: ((x.flags ?? 0) & SHF_WRITE) !== 0,
+      }));
   }
 
   private orphans: InputSectionInfo[] = [];
@@ -549,6 +567,14 @@ class Evaluator {
           const inputs = this.outputItems(s.statements, file).flatMap(({ s: st }) => (st.kind === 'InputSection' ? this.matches.get(st) ?? [] : []));
           const extra = this.orphanInputs.get(s);
           if (extra) inputs.push(...(this.matches.get(extra) ?? []));
+          // From the linked ELF: the output section's own flags.
+          const linked = inputs.length === 0 ? this.linkedSections.get(s.name.text) : undefined;
+          if (linked?.flags !== undefined && linked.size > 0) {
+            inputs.push({
+              name: s.name.text, size: linked.size, nobits: linked.type === SHT_NOBITS, alloc: (linked.flags & SHF_ALLOC) !== 0,
+              code: (linked.flags & SHF_EXECINSTR) !== 0, writable: (linked.flags & SHF_WRITE) !== 0,
+            });
+          }
           if (inputs.length > 0 && sectionKind(inputs) === wanted) found = { items, index };
         });
       }

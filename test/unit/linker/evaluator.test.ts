@@ -165,6 +165,31 @@ ASSERT(SIZEOF(.text) < 0x100, "text too big")
     assert.equal(layout.sections.find((s) => s.name === '.myconst')?.size, 0x14);
   });
 
+  it('with only the linked ELF, shows its sections the script does not name as orphans', () => {
+    const layout = evaluate(parseScript(SCRIPT), {
+      linked: {
+        sections: [
+          { name: '.isr_vector', addr: 0x08000000, size: 0x100, type: 1, flags: 2 },
+          { name: '.text', addr: 0x08000100, size: 0x400, type: 1, flags: 6 },
+          { name: '.ramcode', addr: 0x08000500, size: 0x40, type: 1, flags: 6, addralign: 4 },
+          { name: '.data', addr: 0x20000000, size: 0x20, type: 1, flags: 3 },
+          { name: '.bss', addr: 0x20000020, size: 0x40, type: 8, flags: 3 },
+          { name: '.noinit', addr: 0x20000060, size: 0x10, type: 8, flags: 3 },
+          { name: '._user_heap_stack', addr: 0x20000070, size: 0x600, type: 8, flags: 3 },
+          { name: '.comment', addr: 0, size: 0x20, type: 1, flags: 0x30 },
+        ],
+        segments: [{ type: 1, vaddr: 0x20000000, paddr: 0x08000540, memsz: 0x20, filesz: 0x20 }],
+      },
+    });
+    assert.deepEqual(layout.sections.map((s) => s.name), ['.isr_vector', '.text', '.ramcode', '.data', '.bss', '.noinit', '._user_heap_stack']);
+    const ramcode = layout.sections.find((s) => s.name === '.ramcode')!;
+    assert.equal(ramcode.vma, 0x08000500);
+    assert.equal(ramcode.region, 'FLASH');
+    assert.equal(layout.sections.find((s) => s.name === '.noinit')?.region, 'RAM');
+    assert.equal(layout.sections.find((s) => s.name === '.data')?.lma, 0x08000540);
+    assert.deepEqual(layout.memoryUsage().map((u) => u.used), [0x560, 0x670]);
+  });
+
   it('applies INSERT AFTER / BEFORE from a second script, and reports a missing section', () => {
     const main = parseScript(`
       MEMORY { FLASH (rx) : ORIGIN = 0, LENGTH = 4K  RAM (rwx) : ORIGIN = 0x1000, LENGTH = 4K }
