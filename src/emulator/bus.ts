@@ -39,10 +39,11 @@ export class RamRegion {
   /** How often the executor reached each halfword without a block there (it compiles one once
    *  the count passes a threshold, so code that runs a few times is never compiled). */
   blockHeat: Uint8Array | null = null;
-  /** Data-breakpoint granules (WATCH_GRANULE bytes each; non-zero = some watch overlaps it), or
-   *  null when nothing here is watched: the fast paths only test this, so unwatched memory
-   *  costs nothing and watched memory only slows the accesses near the watched bytes. */
-  watched: Uint8Array | null = null;
+  /** Data-breakpoint granules (16 bytes each; non-zero = some watch overlaps it): the fast paths
+   *  only test the granule, so watched memory only slows the accesses near the watched bytes.
+   *  Always allocated (all zero when nothing is watched) so that setting the first data
+   *  breakpoint changes no types the JIT-compiled hot paths were specialised for. */
+  readonly watched: Uint8Array;
   /** Regions showing the same bytes at another address (boot aliases); kept coherent on writes. */
   readonly mirrors: RamRegion[] = [];
   /** Called after decoded instructions in [address, address+size) were forgotten (the machine
@@ -62,6 +63,7 @@ export class RamRegion {
     this.u32 = new Uint32Array(this.bytes.buffer, this.bytes.byteOffset, size >>> 2);
     this.end = base + size;
     this.writable = options.writable;
+    this.watched = new Uint8Array(size === 0 ? 0 : ((size - 1) >>> WATCH_SHIFT) + 1);
   }
   contains(address: number, size = 1): boolean {
     return address >= this.base && address + size <= this.end;
@@ -200,7 +202,7 @@ export class Bus {
     const r = this.pages[address >>> PAGE_SHIFT];
     if (r !== null) {
       const o = address - r.base;
-      if (o >= 0 && o < r.size && (r.watched === null || r.watched[o >>> WATCH_SHIFT] === 0)) return r.bytes[o];
+      if (o >= 0 && o < r.size && r.watched[o >>> WATCH_SHIFT] === 0) return r.bytes[o];
     }
     return this.read8Slow(address);
   }
@@ -209,7 +211,7 @@ export class Bus {
     const r = this.pages[address >>> PAGE_SHIFT];
     if (r !== null && (address & 1) === 0) {
       const o = address - r.base;
-      if (o >= 0 && o + 2 <= r.size && (r.watched === null || r.watched[o >>> WATCH_SHIFT] === 0)) return r.u16[o >>> 1];
+      if (o >= 0 && o + 2 <= r.size && r.watched[o >>> WATCH_SHIFT] === 0) return r.u16[o >>> 1];
     }
     return this.read16Slow(address);
   }
@@ -218,7 +220,7 @@ export class Bus {
     const r = this.pages[address >>> PAGE_SHIFT];
     if (r !== null && (address & 3) === 0) {
       const o = address - r.base;
-      if (o >= 0 && o + 4 <= r.size && (r.watched === null || r.watched[o >>> WATCH_SHIFT] === 0)) return r.u32[o >>> 2];
+      if (o >= 0 && o + 4 <= r.size && r.watched[o >>> WATCH_SHIFT] === 0) return r.u32[o >>> 2];
     }
     return this.read32Slow(address);
   }
@@ -227,7 +229,7 @@ export class Bus {
     const r = this.pages[address >>> PAGE_SHIFT];
     if (r !== null && r.writable) {
       const o = address - r.base;
-      if (o >= 0 && o + 1 <= r.size && (r.watched === null || r.watched[o >>> WATCH_SHIFT] === 0)) {
+      if (o >= 0 && o + 1 <= r.size && r.watched[o >>> WATCH_SHIFT] === 0) {
         r.bytes[o] = value;
         if (r.decoded !== null) r.invalidate(address, 1);
         return;
@@ -241,7 +243,7 @@ export class Bus {
     const r = this.pages[address >>> PAGE_SHIFT];
     if (r !== null && r.writable && (address & 1) === 0) {
       const o = address - r.base;
-      if (o >= 0 && o + 2 <= r.size && (r.watched === null || r.watched[o >>> WATCH_SHIFT] === 0)) {
+      if (o >= 0 && o + 2 <= r.size && r.watched[o >>> WATCH_SHIFT] === 0) {
         r.u16[o >>> 1] = value;
         if (r.decoded !== null) r.invalidate(address, 2);
         return;
@@ -255,7 +257,7 @@ export class Bus {
     const r = this.pages[address >>> PAGE_SHIFT];
     if (r !== null && r.writable && (address & 3) === 0) {
       const o = address - r.base;
-      if (o >= 0 && o + 4 <= r.size && (r.watched === null || r.watched[o >>> WATCH_SHIFT] === 0)) {
+      if (o >= 0 && o + 4 <= r.size && r.watched[o >>> WATCH_SHIFT] === 0) {
         r.u32[o >>> 2] = value;
         if (r.decoded !== null) r.invalidate(address, 4);
         return;
@@ -341,15 +343,14 @@ export class Bus {
   /** Rebuild every region's granule map from the watch list. */
   private markWatched(): void {
     for (const r of this.regions) {
-      let map: Uint8Array | null = null;
+      const map = r.watched;
+      map.fill(0);
       for (const w of this.watches) {
         const start = Math.max(w.address, r.base);
         const end = Math.min(w.address + w.size, r.end);
         if (start >= end) continue;
-        map ??= new Uint8Array(((r.size - 1) >>> WATCH_SHIFT) + 1);
         for (let g = (start - r.base) >>> WATCH_SHIFT; g <= (end - 1 - r.base) >>> WATCH_SHIFT; g++) map[g] = 1;
       }
-      r.watched = map;
     }
   }
 
