@@ -386,36 +386,42 @@ export class Workbench {
   }
 
   /**
-   * Shows the hover at `line`:`column` of the active editor and returns its text. Show Hover
-   * (Ctrl+K Ctrl+I) only asks the language's hover providers when the editor has keyboard focus:
-   * with focus elsewhere the same keys run the workbench's own Show Hover, which asks no provider
-   * and shows nothing. So the cursor is placed with Go to Line (which makes sure of the focus),
-   * and every other try points the mouse at the character under the cursor instead.
+   * Shows the hover at `line`:`column` of the active editor and returns its text. Two things make
+   * a naive Show Hover come back empty:
+   * - Show Hover (Ctrl+K Ctrl+I) asks the language's hover providers only when the editor has
+   *   keyboard focus; with focus elsewhere the same keys run the workbench's own Show Hover, which
+   *   asks nobody. So every try places the cursor with Go to Line, which makes sure of the focus.
+   * - The editor does not compute a hover again for the position of its previous hover
+   *   computation: a hover asked for before the language server's providers were registered (it
+   *   found none, so it showed nothing) is not asked again there, however often Show Hover is
+   *   pressed. So the tries alternate between `column` and `column + 1` (both must be inside the
+   *   hovered word), and between the keyboard and the mouse.
+   * Callers should first wait for a sign that the language server is up (see waitForBreadcrumb).
    */
   async hoverAt(line: number, column: number, answerMarker = '"contents"'): Promise<string> {
     this.hoverTraffic.answerMarker = answerMarker;
-    await this.goToLine(line, column);
     const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents').first();
     const deadline = Date.now() + T.search;
     let text = '';
     for (let attempt = 0; Date.now() < deadline; attempt++) {
-      if (attempt % 2 === 1) {
+      await this.page.mouse.move(0, 0);
+      await this.goToLine(line, column + (attempt % 2));
+      if (Math.floor(attempt / 2) % 2 === 1) {
+        // Just right of the cursor: over the character at that column.
         const at = await this.cursorPoint();
-        await this.page.mouse.move(0, 0);
-        // Just right of the cursor: over the character at `column`.
         await this.page.mouse.move(at.x + 4, at.y, { steps: 3 });
       } else {
-        await this.focusEditor();
         await this.press('Control+K');
         await this.press('Control+I');
       }
-      const until = Math.min(deadline, Date.now() + 5000);
+      const until = Math.min(deadline, Date.now() + 4000);
       while (Date.now() < until) {
         text = (await hover.innerText().catch(() => '')).trim();
         if (text && !/^Loading/.test(text)) break;
         await sleep(250);
       }
       if (text && !/^Loading/.test(text)) break;
+      await this.press('Escape');
     }
     if (!text) {
       const focus = await this.page.evaluate('document.activeElement ? document.activeElement.tagName + "." + document.activeElement.className : "none"');
@@ -423,6 +429,19 @@ export class Workbench {
       throw new Error(`no hover at ${line}:${column} within ${T.search} ms (hover requests to the extension host: ${this.hoverTraffic.requests}, answers holding ${JSON.stringify(answerMarker)}: ${this.hoverTraffic.answers}; focus: ${String(focus)}; hover widgets: ${String(hovers) || 'none'})`);
     }
     return text;
+  }
+
+  /** Waits until the active editor's breadcrumb shows `item` (a symbol there means a document
+   *  symbol provider has answered for the file: its language server is up). */
+  async waitForBreadcrumb(item: string, ms = T.search): Promise<string[]> {
+    const deadline = Date.now() + ms;
+    let items: string[] = [];
+    while (Date.now() < deadline) {
+      items = await this.breadcrumbs().catch(() => []);
+      if (items.includes(item)) return items;
+      await sleep(250);
+    }
+    throw new Error(`the breadcrumb did not show ${item} within ${ms} ms (it shows ${JSON.stringify(items)})`);
   }
 
   /** The page coordinates of the active editor's cursor (its vertical middle). */

@@ -31,6 +31,9 @@ describe('e2e linker script: memory.x hover and overflow diagnostic', function (
     wb = await codeServer().open(ws.folder, 'linker-hover');
     await wb.openFile('memory.x');
     const { line, column } = positionOf(ws.memoryX, 'FLASH');
+    // The outline's FLASH under MEMORY in the breadcrumb: the language server is up.
+    await wb.goToLine(line, column);
+    await wb.waitForBreadcrumb('FLASH');
     const text = await wb.hoverAt(line, column, 'memory region');
     console.log(`      (hover: ${JSON.stringify(text.slice(0, 200))}; hover requests/answers on the wire: ${wb.hoverTraffic.requests}/${wb.hoverTraffic.answers})`);
     assert.match(text, /FLASH/, `hover text: ${text}`);
