@@ -255,7 +255,7 @@ describe('gdb oracle: entry values (DW_OP_entry_value) in the Locals scope, unde
   }
 
   it('entry values were resolved at some stops (not all optimised out)', () => {
-    // 12 with the committed fixtures (sift_down's start, put's o, sh_exit's status, …).
+    // 12 with the committed fixtures: sift_down's start, put's o, put_number's base and upper.
     assert.ok(resolved >= 8, `only ${resolved} parameters located by entry values had a value`);
   });
 });
