@@ -1,6 +1,6 @@
 // Symbol demangling for the names a Cortex-M debugger shows: Rust legacy (`_ZN…E` with a trailing
-// `h<16 hex>` hash) and Rust v0 (`_R…`, RFC 2603), and a basic subset of the Itanium C++ ABI (nested
-// names with function parameter types). Anything not understood is returned unchanged.
+// `h<16 hex>` hash) and Rust v0 (`_R…`, RFC 2603), and the Itanium C++ ABI as GCC emits it for
+// embedded and standard-library code. Anything not understood is returned unchanged.
 
 import { demangleRustV0 } from './demangle-rust-v0';
 import { demangleItanium } from './demangle-itanium';
