@@ -80,8 +80,8 @@ function shapeOf(d: Decoded): Shape {
 
 type BlockFactory = (pages: unknown, codeFree: unknown, execs: Exec[]) => (cpu: Cpu) => boolean;
 /** Generated factories by source: the same program run again (a reset, a new Machine for the same
- *  firmware) reuses them instead of compiling its blocks again. */
-const MAX_FACTORIES = 20_000;
+ *  firmware) reuses them instead of compiling its blocks again. Bounded (a source is a few KB). */
+const MAX_FACTORIES = 2_000;
 const factories = new Map<string, BlockFactory>();
 /** False once the host refused to compile generated code. */
 let canCompile = true;
