@@ -391,12 +391,12 @@ export class Workbench {
    * - Show Hover (Ctrl+K Ctrl+I) asks the language's hover providers only when the editor has
    *   keyboard focus; with focus elsewhere the same keys run the workbench's own Show Hover, which
    *   asks nobody. So every try places the cursor with Go to Line, which makes sure of the focus.
-   * - The editor does not compute a hover again for the position of its previous hover
-   *   computation: a hover asked for before the language server's providers were registered (it
-   *   found none, so it showed nothing) is not asked again there, however often Show Hover is
-   *   pressed. So the tries alternate between `column` and `column + 1` (both must be inside the
-   *   hovered word), and between the keyboard and the mouse.
-   * Callers should first wait for a sign that the language server is up (see waitForBreadcrumb).
+   * - Asked for before the language server's providers are registered, it finds none; and the
+   *   editor does not start a new hover computation whose anchor equals that of the one it has,
+   *   so tries at the same spot after that one may never reach the server. Callers wait for a sign
+   *   that the server is up first (see waitForBreadcrumb), and each try closes what the previous
+   *   one left, alternates between `column` and `column + 1` (both must be inside the hovered
+   *   word), and alternates between the keyboard and the mouse.
    */
   async hoverAt(line: number, column: number, answerMarker = '"contents"'): Promise<string> {
     this.hoverTraffic.answerMarker = answerMarker;
