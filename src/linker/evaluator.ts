@@ -5,8 +5,8 @@
 //   - the output sections and symbols of the already linked ELF, which are taken as the truth,
 //   - or nothing at all, when every input section counts as empty (the memory map of a bare script).
 //
-// Like ld, it applies INSERT AFTER/BEFORE (the SECTIONS statements before an INSERT, in its file, move
-// next to the named output section of another script) and places orphans: input sections no
+// Like ld, it applies INSERT AFTER/BEFORE (the statements before an INSERT move next to the named
+// output section of another script) and places orphans: input sections no
 // description matches get an output section of their own name, after the output section holding
 // the same kind of contents (code, read-only data, data, zero-initialised), or join an output section
 // of that name.
@@ -19,7 +19,7 @@
 
 import type {
   Assignment, Call, Command, Diagnostic, Expr, IncludeCommand, InputSection, MemoryRegion, Name,
-  OutputSection, OutputSectionStatement, Range, Script, SectionsCommand, SectionsStatement,
+  OutputSection, OutputSectionStatement, Range, Script, SectionsStatement,
 } from './ast';
 import { globMatch } from './glob';
 
@@ -262,6 +262,8 @@ class Evaluator {
   private readonly commonPageSize: bigint;
   /** The statements of each SECTIONS command, includes spliced in, after INSERTs and orphans. */
   private blocks = new Map<Command, Item[]>();
+  /** Statements outside SECTIONS that an INSERT moved into a SECTIONS list. */
+  private movedCommands = new Set<Command>();
   /** Orphans joining an output section of their name: an extra input description at its end. */
   private orphanInputs = new Map<OutputSection, InputSection>();
 
@@ -473,21 +475,36 @@ class Evaluator {
   private orphans: InputSectionInfo[] = [];
 
   // -------------------------------------------------------------------------------------------
-  // INSERT (ld manual "Other Linker Script Commands"): the SECTIONS statements of a file that come
-  // before its INSERT (after its previous one) move after or before the named output section.
+  // INSERT (ld manual "Other Linker Script Commands"; ld's process_insert_statements): the
+  // statements before an INSERT, back to the previous one or the start of the first script, move
+  // to just after the named output section (past the symbol assignments that follow it, as orphans
+  // are placed), or before it. Scripts given as a list are in command-line order, so an INSERT
+  // script comes first; one whose INSERT would move the named section itself finds nothing, as ld.
 
   private buildBlocks(commands: { c: Command; file: string }[]): void {
-    const pending = new Map<string, SectionsCommand[]>();
+    let pending: { c: Command; file: string }[] = [];
     const moves: { items: Item[]; where: 'AFTER' | 'BEFORE'; section: Name; file: string }[] = [];
-    for (const { c, file } of commands) {
+    for (const entry of commands) {
+      const { c, file } = entry;
       if (c.kind === 'Sections') {
         this.blocks.set(c, this.sectionsItems(c.statements, file));
-        pending.set(file, [...(pending.get(file) ?? []), c]);
+        pending.push(entry);
+      } else if (c.kind === 'Assignment' || c.kind === 'Assert') {
+        pending.push(entry);
       } else if (c.kind === 'Insert') {
-        const moved = pending.get(file) ?? [];
-        moves.push({ items: moved.flatMap((m) => this.blocks.get(m) ?? []), where: c.where, section: c.section, file });
-        for (const m of moved) this.blocks.set(m, []);
-        pending.set(file, []);
+        const items: Item[] = [];
+        for (const m of pending) {
+          if (m.c.kind === 'Sections') {
+            items.push(...(this.blocks.get(m.c) ?? []));
+            this.blocks.set(m.c, []);
+          } else if (m.c.kind === 'Assignment' || m.c.kind === 'Assert') {
+            // A statement outside SECTIONS moves with them, evaluated where it lands.
+            items.push({ s: m.c, file: m.file });
+            this.movedCommands.add(m.c);
+          }
+        }
+        moves.push({ items, where: c.where, section: c.section, file });
+        pending = [];
       }
     }
     for (const move of moves) {
@@ -496,7 +513,15 @@ class Evaluator {
         this.diagnostics.push({ severity: 'error', message: `${move.section.text} not found for INSERT`, range: move.section.range, file: move.file });
         continue;
       }
-      at.items.splice(move.where === 'AFTER' ? at.index + 1 : at.index, 0, ...move.items);
+      let index: number;
+      if (move.where === 'AFTER') index = insertionPoint(at.items, at.index);
+      else {
+        // Before it: after the output section that precedes it, past that one's assignments.
+        let previous = at.index - 1;
+        while (previous >= 0 && at.items[previous].s.kind !== 'OutputSection' && at.items[previous].s.kind !== 'Overlay') previous--;
+        index = previous >= 0 ? insertionPoint(at.items, previous) : at.index;
+      }
+      at.items.splice(index, 0, ...move.items);
     }
   }
 
@@ -613,6 +638,7 @@ class Evaluator {
     this.cur = null;
     for (const { c, file } of commands) {
       this.curFile = file;
+      if (this.movedCommands.has(c)) continue;
       switch (c.kind) {
         case 'Assignment': this.assign(c); break;
         case 'Assert': this.checkAssert(c.expr, c.message, c.range); break;

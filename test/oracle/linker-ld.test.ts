@@ -311,12 +311,17 @@ SECTIONS {
 }
 `;
 
+// The INSERTed statements land past the assignments that follow .text but before its `. =`; a
+// statement outside SECTIONS before the INSERT moves with them.
 const INSERT_MAIN = `
 MEMORY { FLASH (rx) : ORIGIN = 0x08000000, LENGTH = 64K
          RAM (rwx) : ORIGIN = 0x20000000, LENGTH = 20K }
 ENTRY(Reset_Handler)
 SECTIONS {
-  .text : { *(.text*) *(.fastcode) __etext = .; } > FLASH
+  .text : { *(.text*) *(.fastcode) } > FLASH
+  __etext = .;
+  . = ALIGN(64);
+  __aligned = .;
   .rodata : { *(.rodata*) *(.myconst) } > FLASH
   .data : { __sdata = .; *(.data*) *(.mydata) } > RAM AT> FLASH
   .bss : { __sbss = .; *(.bss*) *(.mybss) __ebss = .; } > RAM
@@ -324,12 +329,14 @@ SECTIONS {
 `;
 
 const INSERT_EXTRA = `
+_before_extra = 0x1234;
 SECTIONS {
-  .extra : { _sextra = .; *(.extra*) _eextra = .; } > FLASH
+  .extra : { _sextra = .; *(.extra*) } > FLASH
+  _after_extra = .;
 } INSERT AFTER .text;
 SECTIONS {
   .early_bss (NOLOAD) : { *(.mybss) } > RAM
-} INSERT BEFORE .bss;
+} INSERT BEFORE .data;
 `;
 
 const CASES: Case[] = [

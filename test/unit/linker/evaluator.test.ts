@@ -204,5 +204,8 @@ ASSERT(SIZEOF(.text) < 0x100, "text too big")
     assert.equal(layout.symbols.get('_sextra')?.value, 0x100);
     assert.equal(layout.sections.find((s) => s.name === '.early')?.size, 0x18, 'matched where it was inserted, before .bss');
     assert.deepEqual(layout.diagnostics.map((d) => `${d.file}: ${d.message}`), ['extra.ld: .nowhere not found for INSERT']);
+    // As with ld, the INSERT script goes first: after the main one, its INSERT would move .text too.
+    const late = evaluate([main, extra], { inputSections: inputs });
+    assert.ok(late.diagnostics.some((d) => d.message === '.text not found for INSERT'));
   });
 });
