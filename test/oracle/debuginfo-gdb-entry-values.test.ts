@@ -259,3 +259,31 @@ describe('gdb oracle: entry values (DW_OP_entry_value) in the Locals scope, unde
     assert.ok(resolved >= 8, `only ${resolved} parameters located by entry values had a value`);
   });
 });
+
+// Without the tools: one stop checked against what gdb printed there once
+// (`sift_down (a=a@entry=0x20000004 <values>, start=start@entry=506, end=end@entry=1023)`).
+describe('entry values in the Locals scope (recorded from gdb)', function () {
+  this.timeout(60000);
+  after(closeServer);
+
+  it('c/m0/workload: sift_down\'s start, an entry value at 0x47e, is 506', async () => {
+    const s = await DapSession.start();
+    try {
+      await s.launch(fixtureLaunch('c/m0/workload'), { exceptionFilters: [] });
+      assert.equal((await s.nextStop()).reason, 'entry');
+      await s.dc.customRequest('setInstructionBreakpoints', { breakpoints: [{ instructionReference: '0x47e' }] });
+      assert.equal((await s.run('continue')).reason, 'instruction breakpoint');
+      const [top] = await s.frames();
+      const scopes = await s.dc.scopesRequest({ frameId: top.id });
+      const locals = scopes.body.scopes.find((x) => x.name === 'Locals')!;
+      const vars = (await s.dc.variablesRequest({ variablesReference: locals.variablesReference })).body.variables;
+      const value = (name: string) => vars.find((v) => v.name === name)?.value;
+      assert.equal(value('start'), '506');
+      assert.equal(value('end'), '1023');
+      assert.match(value('a') ?? '', /^0x20000004\b/);
+      assert.equal(await s.evaluate('start + 1'), '507');
+    } finally {
+      await s.stop();
+    }
+  });
+});
