@@ -135,6 +135,7 @@ class Demangler {
   private packSeen: number | undefined;
   /** Counts the `auto:N` parameters read (to mark the types that contain one). */
   private autosSeen = 0;
+  private steps = 0;
   /** The last source name read outside template arguments (what a constructor is called). */
   private lastName = '';
 
@@ -613,7 +614,8 @@ class Demangler {
   }
 
   type(): Type {
-    if (++this.depth > 100) throw new Unsupported();
+    // Re-reading (pack expansions, generic lambdas' types) is bounded: no input costs more than this.
+    if (++this.depth > 100 || ++this.steps > 20000) throw new Unsupported();
     this.typeDepth++;
     const start = this.pos;
     const autos = this.autosSeen;
