@@ -422,6 +422,7 @@ function emit32(ctx: EmitContext, hw1: number, hw2: number, address: number): Em
   if ((hw1 & 0xfa00) === 0xf000 && (hw2 & 0x8000) === 0) return emitModifiedImmediate(ctx, hw1, hw2);
   if ((hw1 & 0xfa00) === 0xf200 && (hw2 & 0x8000) === 0) return emitPlainImmediate(ctx, hw1, hw2);
   if ((hw1 & 0xfe00) === 0xea00) return emitShiftedRegister(ctx, hw1, hw2);
+  if ((hw1 & 0xff00) === 0xfa00 && (hw2 & 0xf000) === 0xf000) return emitRegister32(ctx, hw1, hw2);
   if ((hw1 & 0xfe00) === 0xf800) return emitLoadStore32(ctx, hw1, hw2, address);
   if ((hw1 & 0xfff0) === 0xfb00 && (hw2 & 0xe0) === 0) return emitMultiply(ctx, hw1, hw2);
   if ((hw1 & 0xfe40) === 0xe800 && (hw1 & 0x0180) !== 0 && (hw1 & 0x0180) !== 0x0180) return emitLoadStoreMultiple32(ctx, hw1, hw2);
@@ -613,6 +614,51 @@ function emitShiftedRegister(ctx: EmitContext, hw1: number, hw2: number): Emitte
   // The decoder names the move forms by their shift (lsl, lsr, asr, ror, rrx).
   if (n === 15 && op === 2 && !(type === 0 && amount === 0)) result.name = `${['lsl', 'lsr', 'asr', 'ror', 'rrx'][type]}${s ? 's' : ''}`;
   return result;
+}
+
+/** Data processing (register), A5.3.12/A5.3.13: shifts by a register, the plain extends, CLZ
+ *  and the byte reversals. */
+function emitRegister32(ctx: EmitContext, hw1: number, hw2: number): Emitted | null {
+  const op1 = (hw1 >>> 4) & 0xf;
+  const op2 = (hw2 >>> 4) & 0xf;
+  const n = hw1 & 0xf;
+  const d = (hw2 >>> 8) & 0xf;
+  const m = hw2 & 0xf;
+  if (!ordinary(d) || !ordinary(m)) return null;
+  if (op1 < 8 && op2 === 0) {
+    if (!ordinary(n)) return null;
+    const type = (hw1 >>> 5) & 3;
+    const s = (hw1 & 0x10) !== 0;
+    const name = `${['lsl', 'lsr', 'asr', 'ror'][type]}${s ? 's' : ''}`;
+    // Shift_C by Rm[7:0] (A7.4.2): 0 keeps the value (and C); 32 and more per type.
+    const shifts = [
+      'if (k < 32) { x = y << k; c = ((y >>> (32 - k)) & 1) !== 0; } else { x = 0; c = k === 32 && (y & 1) !== 0; }',
+      'if (k < 32) { x = (y >>> k) | 0; c = ((y >>> (k - 1)) & 1) !== 0; } else { x = 0; c = k === 32 && y < 0; }',
+      'if (k < 32) { x = y >> k; c = ((y >>> (k - 1)) & 1) !== 0; } else { x = y >> 31; c = y < 0; }',
+      'const j = k & 31; x = j === 0 ? y : (y >>> j) | (y << (32 - j)); c = x < 0;',
+    ];
+    if (s) ctx.flags();
+    const flags = s ? ` fc = c; ${nz('x')}` : '';
+    return plain(`{ const y = ${ctx.get(n)}, k = ${ctx.get(m)} & 0xff; let x = y, c = ${s ? 'fc' : 'false'}; if (k !== 0) { ${shifts[type]} } ${ctx.set(d, 'x')}${flags} }`, name);
+  }
+  if (op1 < 8 && (op2 & 8) !== 0) {
+    if (op1 > 5 || op1 === 2 || op1 === 3 || (hw2 & 0x40) !== 0 || n !== 15) return null;
+    const rotation = ((hw2 >>> 4) & 3) << 3;
+    const rotated = rotation === 0 ? 'y' : `((y >>> ${rotation}) | (y << ${32 - rotation}))`;
+    const value = { 0: `(${rotated} << 16) >> 16`, 1: `${rotated} & 0xffff`, 4: `(${rotated} << 24) >> 24`, 5: `${rotated} & 0xff` }[op1 as 0 | 1 | 4 | 5];
+    return plain(`{ const y = ${ctx.get(m)}; ${ctx.set(d, value)} }`, { 0: 'sxth', 1: 'uxth', 4: 'sxtb', 5: 'uxtb' }[op1 as 0 | 1 | 4 | 5]);
+  }
+  if ((op1 & 0xc) === 8 && (op2 & 0xc) === 8) {
+    const kind = ((op1 & 3) << 2) | (op2 & 3);
+    switch (kind) {
+      case 0b0100: return plain(`{ const y = ${ctx.get(m)}; ${ctx.set(d, '(y << 24) | ((y & 0xff00) << 8) | ((y >>> 8) & 0xff00) | (y >>> 24)')} }`, 'rev');
+      case 0b0101: return plain(`{ const y = ${ctx.get(m)}; ${ctx.set(d, '((y & 0x00ff00ff) << 8) | ((y >>> 8) & 0x00ff00ff)')} }`, 'rev16');
+      case 0b0111: return plain(`{ const y = ${ctx.get(m)}; ${ctx.set(d, '(((y & 0xff) << 24) >> 16) | ((y >>> 8) & 0xff)')} }`, 'revsh');
+      case 0b1100: return plain(ctx.set(d, `Math.clz32(${ctx.get(m)})`), 'clz');
+      default: return null;
+    }
+  }
+  return null;
 }
 
 function emitLoadStore32(ctx: EmitContext, hw1: number, hw2: number, address: number): Emitted | null {
