@@ -483,7 +483,7 @@ class Evaluator {
 
   private buildBlocks(commands: { c: Command; file: string }[]): void {
     let pending: { c: Command; file: string }[] = [];
-    const moves: { items: Item[]; where: 'AFTER' | 'BEFORE'; section: Name; file: string }[] = [];
+    const moves: { items: Item[]; from: { c: Command; file: string }[]; where: 'AFTER' | 'BEFORE'; section: Name; file: string }[] = [];
     for (const entry of commands) {
       const { c, file } = entry;
       if (c.kind === 'Sections') {
@@ -503,14 +503,24 @@ class Evaluator {
             this.movedCommands.add(m.c);
           }
         }
-        moves.push({ items, where: c.where, section: c.section, file });
+        moves.push({ items, from: pending, where: c.where, section: c.section, file });
         pending = [];
       }
     }
     for (const move of moves) {
       const at = this.findOutputSection(move.section.text);
       if (!at) {
-        this.diagnostics.push({ severity: 'error', message: `${move.section.text} not found for INSERT`, range: move.section.range, file: move.file });
+        // ld stops with "not found for insert"; but a script with INSERT (a memory.x adding a section
+        // after .bss) is often looked at without the scripts it is linked with: say so, mildly.
+        this.diagnostics.push({
+          severity: 'info', range: move.section.range, file: move.file,
+          message: `${move.section.text} not found for INSERT (not an output section of this script or those evaluated with it)`,
+        });
+        // The statements stay where they were written.
+        for (const m of move.from) {
+          if (m.c.kind === 'Sections') this.blocks.set(m.c, this.sectionsItems(m.c.statements, m.file));
+          this.movedCommands.delete(m.c);
+        }
         continue;
       }
       let index: number;

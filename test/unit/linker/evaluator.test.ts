@@ -200,12 +200,18 @@ ASSERT(SIZEOF(.text) < 0x100, "text too big")
       SECTIONS { .lost : { *(.lost) } } INSERT AFTER .nowhere;`, { file: 'extra.ld' });
     const inputs = ORPHANS.filter((i) => ['.text', '.myconst', '.data', '.bss', '.mybss'].includes(i.name));
     const layout = evaluate([extra, main], { inputSections: inputs });
-    assert.deepEqual(layout.sections.map((s) => s.name), ['.text', '.extra', '.data', '.early', '.bss']);
+    // (.lost, whose INSERT found nothing, stays where it was written: empty, so not kept.)
+    assert.deepEqual(layout.sections.filter((s) => s.kept).map((s) => s.name), ['.text', '.extra', '.data', '.early', '.bss']);
     assert.equal(layout.symbols.get('_sextra')?.value, 0x100);
     assert.equal(layout.sections.find((s) => s.name === '.early')?.size, 0x18, 'matched where it was inserted, before .bss');
-    assert.deepEqual(layout.diagnostics.map((d) => `${d.file}: ${d.message}`), ['extra.ld: .nowhere not found for INSERT']);
+    assert.deepEqual(layout.diagnostics.map((d) => `${d.file}: ${d.severity}: ${d.message}`), ['extra.ld: info: .nowhere not found for INSERT (not an output section of this script or those evaluated with it)']);
     // As with ld, the INSERT script goes first: after the main one, its INSERT would move .text too.
     const late = evaluate([main, extra], { inputSections: inputs });
-    assert.ok(late.diagnostics.some((d) => d.message === '.text not found for INSERT'));
+    assert.ok(late.diagnostics.some((d) => d.message.startsWith('.text not found for INSERT')));
+    // Alone (a memory.x that adds a section after .bss), the statements stay where they are written.
+    const alone = evaluate(parseScript(`MEMORY { RAM : ORIGIN = 0x1000, LENGTH = 4K }
+      SECTIONS { .ccm (NOLOAD) : { . += 0x40; } > RAM } INSERT AFTER .bss;`));
+    assert.deepEqual(alone.sections.map((x) => `${x.name}@${x.vma.toString(16)}+${x.size}`), ['.ccm@1000+64']);
+    assert.deepEqual(alone.diagnostics.map((d) => d.severity), ['info']);
   });
 });
