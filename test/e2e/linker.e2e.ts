@@ -38,6 +38,8 @@ describe('e2e linker script: memory.x hover and overflow diagnostic', function (
     console.log(`      (hover: ${JSON.stringify(text.slice(0, 200))}; hover requests/answers on the wire: ${wb.hoverTraffic.requests}/${wb.hoverTraffic.answers})`);
     assert.match(text, /FLASH/, `hover text: ${text}`);
     assert.match(text, /512\s*KiB|0x0*80000\b|524288/i, `the hover should give FLASH's size (512K): ${text}`);
+    // Past the hover's fade-in, so the screenshot shows it opaque.
+    await new Promise((r) => setTimeout(r, 500));
     await wb.screenshot('hover');
   });
 
