@@ -565,18 +565,23 @@ class Evaluator {
       }
       const kind = contentKind(infos[0]);
       const anchor = this.orphanAnchor(kind);
+      // Not written anywhere: it points at the section it follows (where a click on it leads).
+      const follows = anchor ? anchor.items[anchor.index] : undefined;
       const node: OutputSection = {
-        kind: 'OutputSection', name: { kind: 'Name', text: name, range: EMPTY_RANGE }, statements: [description], phdrs: [],
-        region: anchor && kind !== 'nonalloc' ? (anchor.items[anchor.index].s as OutputSection).region : undefined, range: EMPTY_RANGE,
+        kind: 'OutputSection', name: { kind: 'Name', text: name, range: follows?.s.range ?? EMPTY_RANGE }, statements: [description], phdrs: [],
+        region: follows && kind !== 'nonalloc' ? (follows.s as OutputSection).region : undefined, range: follows?.s.range ?? EMPTY_RANGE,
       };
-      const item: Item = { s: node, file: anchor ? anchor.items[anchor.index].file : this.scripts[0]?.file ?? '' };
+      const item: Item = { s: node, file: follows?.file ?? this.scripts[0]?.file ?? '' };
       if (!anchor) {
         // Nothing like it (or not allocated): at the end of the last SECTIONS, in the region of the
         // section before it (as ld counts it there).
         const last = [...this.blocks.values()].reverse().find((items) => items.length > 0);
         if (!last) continue;
-        const previous = [...last].reverse().find(({ s }) => s.kind === 'OutputSection' && s.region !== undefined)?.s as OutputSection | undefined;
-        if (kind !== 'nonalloc') node.region = previous?.region;
+        const previous = [...last].reverse().find(({ s }) => s.kind === 'OutputSection' && s.region !== undefined);
+        if (kind !== 'nonalloc' && previous) node.region = (previous.s as OutputSection).region;
+        const end = last[last.length - 1];
+        node.range = node.name.range = end.s.range;
+        item.file = end.file;
         last.push(item);
         continue;
       }
