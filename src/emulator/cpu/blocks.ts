@@ -25,7 +25,7 @@
 import type { RamRegion } from '../bus';
 import type { Cpu } from './cpu';
 import { opaqueDecoded, type Decoded, type Exec } from './decoded';
-import { emitInstruction, type EmitContext, type Emitted } from './emit';
+import { conditionSource, emitInstruction, type EmitContext, type Emitted } from './emit';
 
 /** A compiled block: its instruction count (for maxInstructions) and its code, which returns false
  *  without doing anything when the cycle deadline is too close to run the whole block. */
@@ -104,6 +104,9 @@ interface Slot {
   hw1: number;
   hw2: number;
   emitted: Emitted | null;
+  /** Inside an IT block: the condition it runs under (else -1) and ITSTATE while it runs. */
+  itCond: number;
+  itState: number;
 }
 
 /** A context for a first look at an instruction (can it be emitted, what does it do). */
@@ -205,7 +208,7 @@ class BlockWriter implements EmitContext {
     for (const slot of slots) {
       for (const target of [slot.emitted?.branchTarget ?? -1, slot.expected]) {
         const k = this.indexOf.get(target);
-        if (k === undefined) continue;
+        if (k === undefined || slots[k].itCond >= 0) continue;
         if (k === 0 || target !== slot.expected || slot === slots[this.count - 1]) {
           this.entries.add(k);
           loops = true;
@@ -268,7 +271,8 @@ class BlockWriter implements EmitContext {
   }
 
   bail(): string {
-    return `{ xp = ${this.address}; xs = ${this.before}; xr = ${this.index}; break out; }`;
+    const it = this.slots[this.index].itCond >= 0 ? ` xi = ${this.slots[this.index].itState};` : '';
+    return `{${it} xp = ${this.address}; xs = ${this.before}; xr = ${this.index}; break out; }`;
   }
   /** Statements that make the cpu object up to date (registers, flags, pc, counters) as if this
    *  instruction were about to run, for its closure. */
@@ -337,8 +341,16 @@ class BlockWriter implements EmitContext {
         continue;
       }
       // Emitted again now that the writer knows where the instruction is (exits embed counts).
-      const emitted = emitInstruction(this, slot.hw1, slot.hw2, slot.address, profile) as Emitted;
-      body.push(emitted.code);
+      // (An IT instruction has no code of its own: its slot's emitted form is made by planIt.)
+      const emitted = slot.emitted.name === 'it' ? slot.emitted : emitInstruction(this, slot.hw1, slot.hw2, slot.address, profile) as Emitted;
+      if (slot.itCond < 0) body.push(emitted.code);
+      else {
+        // Inside an IT block the 16-bit instructions other than the comparisons do not set
+        // flags (A7.7: setflags = !InITBlock()): their flag results go to a scratch local.
+        const quiet = slot.size === 2 && !['cmp', 'cmn', 'tst'].includes(emitted.name);
+        const code = quiet ? emitted.code.replace(/\bf([nzcv]) = /g, '_f = ') : emitted.code;
+        body.push(`if (${conditionSource(slot.itCond)}) { ${code} }`);
+      }
       const spent = this.before + this.cycles;
       if (i === this.count - 1) body.push(this.leave(slot.expected, spent));
     }
@@ -356,11 +368,14 @@ class BlockWriter implements EmitContext {
     if (this.usesFlags) head.push(`let ${FLAG_LOCALS.map(([l, f]) => `${l} = cpu.${f}`).join(', ')};`);
     // Every exit but a closure's comes here: one copy of the write-backs.
     head.push('let xp = 0, xs = 0, xr = 0, xt = 0;');
+    const hasIt = this.slots.some((slot) => slot.itCond >= 0);
+    if (hasIt) head.push('let xi = 0, _f = false;');
     const loop = switched ? `out: for (;;) {\nswitch (at) {\n${body.join('\n')}\n}\n}` : `out: for (;;) {\n${body.join('\n')}\n}`;
     this.index = this.count - 1;
     const tail = [
       this.writeBack(),
       'cpu.cycles = cyc + xs; cpu.instructions = ins + xr;',
+      ...(hasIt ? ['cpu.itState = xi;'] : []),
       'if (xp < 0) { cpu.bxWritePc(xt); cpu.pc = cpu.nextPc; } else cpu.pc = xp;',
       'return ins + xr !== i0;',
     ];
@@ -372,11 +387,52 @@ function sourceFor(slots: Slot[], profile: Cpu['profile']): { source: string; ma
   const effects = slots.map((slot) => {
     if (slot.emitted === null) return null;
     const recorder = new Recorder();
-    emitInstruction(recorder, slot.hw1, slot.hw2, slot.address, profile);
+    if (slot.emitted.name !== 'it') emitInstruction(recorder, slot.hw1, slot.hw2, slot.address, profile);
+    if (slot.itCond >= 0) recorder.flags();
     return recorder.effects;
   });
   const writer = new BlockWriter(slots, effects);
   return { source: writer.write(profile), margin: writer.margin };
+}
+
+/** ITAdvance() (A7.3.2). */
+function itAdvance(state: number): number {
+  return (state & 7) === 0 ? 0 : (state & 0xe0) | ((state << 1) & 0x1f);
+}
+
+/** The slots of the IT block an IT instruction at address opens, when every instruction in it can
+ *  be emitted as a conditional statement (no branches, no closures, no cycles that depend on
+ *  being executed; a return only as the last one); else null and the IT instruction ends its
+ *  block, its instructions going through the interpreter. */
+function planIt(cpu: Cpu, region: RamRegion, address: number, d: Decoded, hw: number, visited: Set<number>): Slot[] | null {
+  if (cpu.profile === 'v6m' || d.size !== 2 || (hw & 0xff00) !== 0xbf00 || (hw & 0xf) === 0) return null;
+  let text: string;
+  try {
+    text = d.asm();
+  } catch {
+    return null;
+  }
+  if (!/^it[te]*$/.test(mnemonicOf(text))) return null;
+  const slots: Slot[] = [];
+  let a = address + 2;
+  for (let state = hw & 0xff; state !== 0; state = itAdvance(state)) {
+    // AL (and the UNPREDICTABLE 1111) is left to the interpreter.
+    if (a + 2 > region.end || visited.has(a) || (state >>> 4) >= 14) return null;
+    let inner: Decoded;
+    try {
+      inner = cpu.fetch(a);
+    } catch {
+      return null;
+    }
+    if (a + inner.size > region.end || opaqueDecoded.has(inner)) return null;
+    const { emitted, hw1, hw2 } = emitChecked(cpu, region, a, inner);
+    if (emitted === null || emitted.branchTarget >= 0 || emitted.extraCycles !== 0) return null;
+    const next = (a + inner.size) >>> 0;
+    if (emitted.leaves === true && itAdvance(state) !== 0) return null;
+    slots.push({ address: a, size: inner.size, cycles: inner.cycles, expected: next, decoded: inner, hw1, hw2, emitted, itCond: state >>> 4, itState: state });
+    a = next;
+  }
+  return slots;
 }
 
 function safeAsm(d: Decoded): string {
@@ -405,7 +461,17 @@ export function compileBlock(cpu: Cpu, region: RamRegion, address: number, maxLe
     const shape = shapeOf(d);
     const { emitted, hw1, hw2 } = emitChecked(cpu, region, a, d);
     const next = (a + d.size) >>> 0;
-    const slot: Slot = { address: a, size: d.size, cycles: d.cycles, expected: next, decoded: d, hw1, hw2, emitted: opaqueDecoded.has(d) ? null : emitted };
+    const slot: Slot = { address: a, size: d.size, cycles: d.cycles, expected: next, decoded: d, hw1, hw2, emitted: opaqueDecoded.has(d) ? null : emitted, itCond: -1, itState: 0 };
+    const it = emitted === null && !opaqueDecoded.has(d) ? planIt(cpu, region, a, d, hw1, visited) : null;
+    if (it !== null && slots.length + 1 + it.length <= maxLength) {
+      // The IT instruction itself only sets ITSTATE, which the conditions below stand for.
+      slot.emitted = { code: '', name: 'it', extraCycles: 0, branchTarget: -1 };
+      slots.push(slot, ...it);
+      for (const s of it) visited.add(s.address);
+      const last = it[it.length - 1];
+      a = last.expected;
+      continue;
+    }
     slots.push(slot);
     const target = shape.target >= 0 ? shape.target : -1;
     if (target >= 0 && target !== address && target >= region.base && target + 2 <= region.end && !visited.has(target)) {
