@@ -25,8 +25,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as Emulator from '../src/emulator/index';
+import { printBoardBench } from './board';
 import { printDapBench } from './dap';
 import { printDebugInfoBench } from './debuginfo';
+import { printSvdBench } from './svd';
 
 const ROOT = path.resolve(__dirname, '..');
 const WORKLOADS = path.join(ROOT, 'bench', 'workloads');
@@ -389,4 +391,4 @@ function main(): void {
 }
 
 main();
-void printDapBench().then(printDebugInfoBench);
+void printDapBench().then(printDebugInfoBench).then(printSvdBench).then(printBoardBench);
