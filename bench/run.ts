@@ -344,7 +344,7 @@ function main(): void {
   }
 
   // Our own variants, against our plain run of the same program. Each repetition runs the plain
-  // program and then the variant, one after the other, and the row's ratio is the median of those
+  // program and the variant, one after the other (alternating which goes first), and the row's ratio is the median of those
   // pairs' ratios: load that comes and goes on a shared machine then touches both sides of a pair
   // alike. The ten-times build (about 0.5-1 s a run) keeps timer and scheduling noise small next
   // to a 5 % difference.
@@ -367,9 +367,12 @@ function main(): void {
         const plainRuns: { timing: Timing; instructions: number }[] = [];
         const variantRuns: { timing: Timing; instructions: number }[] = [];
         const ratios: number[] = [];
-        for (let i = 0; i < Math.max(5, options.reps); i++) {
-          const p = runOursElf(emu, 'cortex-m4', plainFile, {}, options.engine);
-          const v = runOursElf(emu, 'cortex-m4', file, setup, options.engine);
+        for (let i = 0; i < Math.max(6, options.reps); i++) {
+          // Alternating which side goes first cancels any advantage of running second.
+          const plainFirst = i % 2 === 0;
+          const first = runOursElf(emu, 'cortex-m4', plainFirst ? plainFile : file, plainFirst ? {} : setup, options.engine);
+          const second = runOursElf(emu, 'cortex-m4', plainFirst ? file : plainFile, plainFirst ? setup : {}, options.engine);
+          const [p, v] = plainFirst ? [first, second] : [second, first];
           plainRuns.push(p);
           variantRuns.push(v);
           ratios.push(mips(v.instructions, v.timing.cpuMs) / mips(p.instructions, p.timing.cpuMs));
