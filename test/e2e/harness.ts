@@ -7,11 +7,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, BrowserServer, Locator, Page } from 'playwright-core';
 import { REPO_ROOT } from './workspace';
+import { freePort } from '../support/free-port';
 
 // What the page-side functions (page.evaluate) touch; the project is not compiled against the DOM
 // library, and these declarations stay local to this module.
@@ -50,18 +50,6 @@ function loadPlaywright(): typeof import('playwright-core') {
     if (fs.existsSync(p)) return createRequire(__filename)(p) as typeof import('playwright-core');
   }
   throw new Error('playwright-core is not installed: run `bash test/e2e/setup.sh`');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -15,7 +15,6 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { readElf, SHF_EXECINSTR, type ElfFile } from '../../src/debuginfo/elf';
@@ -27,6 +26,7 @@ import { locationAt, locationEntries } from '../../src/debuginfo/dwarf/loc';
 import { fixtures, type Fixture } from '../fixtures/firmware/fixtures';
 import { closeServer, DapSession, fixtureLaunch } from '../dap/harness';
 import { requireOracle } from './oracles';
+import { freePort } from '../support/free-port';
 
 const MAX_STOPS = 8;
 const ENTRY_VALUE_OPS = new Set([0xa3, 0xf3]);
@@ -37,17 +37,6 @@ interface Stop {
   values: Map<string, string>;
   /** gdb: the locals (`info locals`), compared only where they are entry values. */
   locals?: Map<string, string>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 /** Whether a location expression starts with DW_OP_entry_value (the value is computed from it). */

@@ -28,7 +28,6 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readElf, type ElfFile } from '../../src/debuginfo/elf';
@@ -40,6 +39,7 @@ import type { Machine } from '../../src/emulator/machine';
 import type { ProgramInfo } from '../../src/adapter/program-info';
 import { fixtures, type Fixture } from '../fixtures/firmware/fixtures';
 import { requireOracle } from './oracles';
+import { freePort } from '../support/free-port';
 
 const RAM_BASE = 0x20000000;
 const RAM_SIZE: Record<string, number> = { netduinoplus2: 0x20000, microbit: 0x4000, lm3s6965evb: 0x10000 };
@@ -50,17 +50,6 @@ interface Stop {
   locals: string[];
   registers: Map<string, number>;
   ram: Uint8Array;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 /** Where to stop: in each function of the fixture's own source, after the prologue and mid-way. */
