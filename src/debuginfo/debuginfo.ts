@@ -297,22 +297,10 @@ export class DebugInfo {
    * instance): the frame's own, then those of each lexical block holding pc, innermost last.
    */
   variablesAt(frame: FunctionFrame, pc: number): VariableInfo[] {
-    const out: VariableInfo[] = [];
-    const visit = (scope: Die, depth: number) => {
-      if (depth > 64) return;
-      for (const child of scope.children()) {
-        if (child.tag === DW_TAG.formal_parameter || child.tag === DW_TAG.variable) {
-          const name = child.name();
-          if (!name) continue;
-          const type = child.referenced(DW_AT.type) ?? child.referenced(DW_AT.abstract_origin)?.referenced(DW_AT.type);
-          out.push({ name, die: child, type, typeName: typeName(type), isParameter: child.tag === DW_TAG.formal_parameter });
-        } else if (child.tag === DW_TAG.lexical_block) {
-          const ranges = child.ranges();
-          if (ranges.length === 0 || ranges.some((r) => pc >= r.low && pc < r.high)) visit(child, depth + 1);
-        }
-      }
-    };
-    visit(frame.die, 0);
+    const out = this.scopeVariables(frame.die, (block) => {
+      const ranges = block.ranges();
+      return ranges.length === 0 || ranges.some((r) => pc >= r.low && pc < r.high);
+    });
     this.addAbstractOnly(frame.die, pc, out);
     return out;
   }
@@ -371,21 +359,26 @@ export class DebugInfo {
 
   /** Every parameter and local of a function frame, in all its lexical blocks (whatever the pc). */
   allVariables(frame: FunctionFrame): VariableInfo[] {
+    return this.scopeVariables(frame.die, () => true);
+  }
+
+  /** The named parameters and variables of a scope and of the lexical blocks `enter` accepts. */
+  private scopeVariables(scope: Die, enter: (block: Die) => boolean): VariableInfo[] {
     const out: VariableInfo[] = [];
-    const visit = (scope: Die, depth: number) => {
+    const visit = (die: Die, depth: number) => {
       if (depth > 64) return;
-      for (const child of scope.children()) {
+      for (const child of die.children()) {
         if (child.tag === DW_TAG.formal_parameter || child.tag === DW_TAG.variable) {
           const name = child.name();
           if (!name) continue;
           const type = child.referenced(DW_AT.type) ?? child.referenced(DW_AT.abstract_origin)?.referenced(DW_AT.type);
           out.push({ name, die: child, type, typeName: typeName(type), isParameter: child.tag === DW_TAG.formal_parameter });
-        } else if (child.tag === DW_TAG.lexical_block) {
+        } else if (child.tag === DW_TAG.lexical_block && enter(child)) {
           visit(child, depth + 1);
         }
       }
     };
-    visit(frame.die, 0);
+    visit(scope, 0);
     return out;
   }
 
