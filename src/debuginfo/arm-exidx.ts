@@ -8,6 +8,7 @@
 // exact once the prologue has run (not inside the prologue or epilogue, unlike DWARF CFI rows).
 
 import { ElfError, type ElfFile, type ElfSection } from './elf';
+import { countAtOrBelow } from './sorted-search';
 
 /** sh_type of an exception index section (ELF for the ARM Architecture, 4.3.3). */
 export const SHT_ARM_EXIDX = 0x70000001;
@@ -307,16 +308,7 @@ export class ExidxTable {
   /** The entry covering `address`, if any. */
   entryFor(address: number): ExidxEntry | undefined {
     const a = address >>> 0;
-    let lo = 0;
-    let hi = this.entries.length - 1;
-    let found: ExidxEntry | undefined;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.entries[mid].start <= a) {
-        found = this.entries[mid];
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const found = this.entries[countAtOrBelow(this.entries, a, (e) => e.start) - 1];
     return found && a < found.end ? found : undefined;
   }
 

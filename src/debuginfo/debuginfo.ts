@@ -13,6 +13,7 @@ import { entryValueFromCallSite, evaluateLocation, type ExpressionContext, type 
 import { locationAt } from './dwarf/loc';
 import { dwarfError } from './dwarf/reader';
 import { typeName } from './dwarf/types';
+import { countAtOrBelow } from './sorted-search';
 // Module-local copies: reading an imported binding in a hot loop costs a getter call per access
 // under the CommonJS transform; a local const does not.
 const DW_AT = DW_AT_;
@@ -210,13 +211,7 @@ export class DebugInfo {
   /** The innermost subprogram DIE whose ranges hold `address`. */
   subprogramAt(address: number): Die | undefined {
     const list = this.subprograms();
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (list[mid].low <= address) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = countAtOrBelow(list, address, (e) => e.low);
     // Entries before lo start at or below address; only those within the longest extent can hold it.
     let best: SubprogramEntry | undefined;
     for (let i = lo - 1; i >= 0 && list[i].low + this.longestSubprogram > address; i--) {

@@ -6,6 +6,8 @@
 // Reference: System V ABI "gABI" chapter 4 (ELF header, sections, symbols) and chapter 5 (program
 // headers); ARM-specific values from "ELF for the Arm Architecture" (AAELF32).
 
+import { countAtOrBelow } from './sorted-search';
+
 /** Thrown for any malformed, truncated or unsupported ELF; the message names the file and offset. */
 export class ElfError extends Error {
   constructor(message: string) {
@@ -397,13 +399,7 @@ class ElfImage implements ElfFile {
   symbolAt(address: number): ElfSymbol | undefined {
     const index = (this.addressIndex ??= this.buildAddressIndex());
     // Last symbol starting at or before address.
-    let lo = 0;
-    let hi = index.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (index[mid].address <= address) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = countAtOrBelow(index, address, (e) => e.address);
     let fallback: ElfSymbol | undefined;
     // Symbols can nest (a sized function containing a sized-0 label); look back a little for one
     // whose extent holds the address.

@@ -4,6 +4,7 @@
 
 import { DwarfReader, type DwarfError } from './reader';
 import type { DwarfSections } from './sections';
+import { countAtOrBelow } from '../sorted-search';
 
 /** How to compute the canonical frame address. */
 export type CfaRule = { kind: 'register'; register: number; offset: number } | { kind: 'expression'; expression: Uint8Array };
@@ -256,13 +257,7 @@ export class FrameSection {
   /** The FDE covering `address`. */
   fdeFor(address: number): Fde | undefined {
     const f = this.fdes;
-    let lo = 0;
-    let hi = f.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (f[mid].start <= address) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = countAtOrBelow(f, address, (e) => e.start);
     for (let i = lo - 1; i >= 0 && i >= lo - 4; i--) if (address < f[i].end) return f[i];
     return undefined;
   }

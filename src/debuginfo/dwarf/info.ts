@@ -8,6 +8,7 @@ import { AbbrevCache, type Abbrev } from './abbrev';
 import { DW_AT as DW_AT_, DW_FORM as DW_FORM_, DW_TAG as DW_TAG_, DW_UT as DW_UT_ } from './constants';
 import { DwarfReader, dwarfError, stringAt } from './reader';
 import type { DwarfSections } from './sections';
+import { countAtOrBelow } from '../sorted-search';
 // Module-local copies: reading an imported binding in a hot loop costs a getter call per access
 // under the CommonJS transform; a local const does not.
 const DW_AT = DW_AT_;
@@ -553,13 +554,7 @@ export class DebugInfoReader {
 
   unitAt(offset: number): Unit | undefined {
     const units = this.units();
-    let lo = 0;
-    let hi = units.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (units[mid].offset <= offset) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = countAtOrBelow(units, offset, (e) => e.offset);
     const u = units[lo - 1];
     return u && offset < u.end ? u : undefined;
   }

@@ -8,6 +8,7 @@
 import { DW_FORM as DW_FORM_, DW_LNCT as DW_LNCT_ } from './constants';
 import { DwarfReader, dwarfError, stringAt } from './reader';
 import type { DwarfSections } from './sections';
+import { countAtOrBelow } from '../sorted-search';
 // Module-local copies: reading an imported binding in a hot loop costs a getter call per access
 // under the CommonJS transform; a local const does not.
 const DW_FORM = DW_FORM_;
@@ -467,13 +468,7 @@ export class LineProgram {
     const index = (this.sortedSequences ??= this.sequences()
       .filter((q) => q.end > q.start)
       .sort((a, b) => a.start - b.start));
-    let lo = 0;
-    let hi = index.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (index[mid].start <= address) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = countAtOrBelow(index, address, (e) => e.start);
     // Sequences may overlap (discarded code relocated to 0): look back a few.
     for (let k = lo - 1; k >= 0 && k >= lo - 8; k--) {
       const seq = index[k];
@@ -557,13 +552,7 @@ export class LineTable {
   /** address → file/line/column, like addr2line. */
   find(address: number): LineLocation | undefined {
     const index = (this.index ??= this.buildIndex());
-    let lo = 0;
-    let hi = index.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (index[mid].start <= address) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = countAtOrBelow(index, address, (e) => e.start);
     // Sequences can overlap (discarded functions relocated to 0): try the nearest ones first.
     for (let i = lo - 1; i >= 0 && i >= lo - 16; i--) {
       const e = index[i];
