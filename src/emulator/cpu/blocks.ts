@@ -168,6 +168,12 @@ class Recorder implements EmitContext {
   }
 }
 
+/** The block counts cycles and instructions from its entry (c0, i0) in small integers, against
+ *  limits made relative to the same origin: absolute counters soon outgrow the JIT compiler's
+ *  small-integer arithmetic. Capped (a block then returns to the run loop after 2^30 cycles), so
+ *  that the counts stay small integers. Read again after every closure (one may move the deadline). */
+const LIMITS = 'cl = Math.min(cpu.sliceEnd - c0, 0x100000); il = Math.min(cpu.instructionEnd - i0, 0x100000);';
+
 const FLAG_LOCALS: [string, string][] = [['fn', 'n'], ['fz', 'z'], ['fc', 'c'], ['fv', 'v']];
 
 /** Writes the JavaScript source of one block. The body is a loop; when some exit goes to an
@@ -181,6 +187,11 @@ class BlockWriter implements EmitContext {
   private readonly usesFlags: boolean;
   /** Instructions some exit may jump back to (by index), and their cycles before them. */
   readonly entries = new Set<number>();
+  /** Jumps inside the block, [from, to] by index (to an entry). */
+  private readonly jumps: [number, number][] = [];
+  /** When the jumps nest (see structure): JavaScript loops and labelled blocks instead of a
+   *  switch, which the JIT compiler turns into real loops. */
+  private structured = false;
   private readonly indexOf = new Map<number, number>();
   private readonly cyclesBefore: number[] = [];
   /** Cycles before the block's last instruction: the entry check's margin. */
@@ -205,18 +216,23 @@ class BlockWriter implements EmitContext {
     this.entries.add(0);
     // Static exits back into the block: taken branches and where the block goes on at its end.
     let loops = false;
-    for (const slot of slots) {
+    for (let j = 0; j < slots.length; j++) {
+      const slot = slots[j];
       for (const target of [slot.emitted?.branchTarget ?? -1, slot.expected]) {
         const k = this.indexOf.get(target);
         if (k === undefined || slots[k].itCond >= 0) continue;
         if (k === 0 || target !== slot.expected || slot === slots[this.count - 1]) {
           this.entries.add(k);
+          this.jumps.push([j, k]);
           loops = true;
         }
       }
     }
     // A closure ending the block may go back to the start (a loop closed by BX or POP {pc}).
-    if (slots[this.count - 1].emitted === null) loops = true;
+    if (slots[this.count - 1].emitted === null) {
+      loops = true;
+      this.jumps.push([this.count - 1, 0]);
+    }
     const all = new Set<number>();
     let anyFlags = false;
     let written = new Set<number>();
@@ -277,7 +293,7 @@ class BlockWriter implements EmitContext {
   /** Statements that make the cpu object up to date (registers, flags, pc, counters) as if this
    *  instruction were about to run, for its closure. */
   private sync(): string {
-    return `${this.writeBack()} cpu.pc = ${this.address}; cpu.nextPc = ${(this.address + this.size) >>> 0}; cpu.cycles = cyc + ${this.before}; cpu.instructions = ins + ${this.index};`;
+    return `${this.writeBack()} cpu.pc = ${this.address}; cpu.nextPc = ${(this.address + this.size) >>> 0}; cpu.cycles = c0 + cyc + ${this.before}; cpu.instructions = i0 + ins + ${this.index};`;
   }
   exit(nextPc: number, extraCycles: number): string {
     return this.leave(nextPc, this.before + this.cycles + extraCycles);
@@ -297,47 +313,83 @@ class BlockWriter implements EmitContext {
     // Re-based so that instruction k's cycles and count are as if the block had started there.
     const cycleShift = spent - this.cyclesBefore[k];
     const countShift = retired - k;
-    const again = `cyc + ${cycleShift + this.margin} < cpu.sliceEnd && ins + ${countShift + this.count} <= cpu.instructionEnd`;
-    const jump = this.entries.size > 1 ? ` at = ${k};` : '';
-    return `{ if (${again}) { cyc += ${cycleShift}; ins += ${countShift};${jump} continue; } ${out} }`;
+    const again = `cyc + ${cycleShift + this.margin} < cl && ins + ${countShift + this.count} <= il`;
+    let go: string;
+    if (this.structured) go = k <= this.index ? `continue L${k};` : `break F${k};`;
+    else go = this.entries.size > 1 ? `at = ${k}; continue;` : 'continue;';
+    return `{ if (${again}) { cyc += ${cycleShift}; ins += ${countShift}; ${go} } ${out} }`;
   }
 
   /** Leave for a next PC a closure computed (the locals were just reloaded). */
   leaveDynamic(spent: number): string {
     const retired = this.index + 1;
     const out = `xp = t; xs = ${spent}; xr = ${retired}; break out;`;
-    const again = `t === ${this.slots[0].address} && cyc + ${spent + this.margin} < cpu.sliceEnd && ins + ${retired + this.count} <= cpu.instructionEnd`;
-    const jump = this.entries.size > 1 ? ' at = 0;' : '';
-    return `{ const t = cpu.nextPc; if (${again}) { cyc += ${spent}; ins += ${retired};${jump} continue; } ${out} }`;
+    const again = `t === ${this.slots[0].address} && cyc + ${spent + this.margin} < cl && ins + ${retired + this.count} <= il`;
+    let go: string;
+    if (this.structured) go = 'continue L0;';
+    else go = this.entries.size > 1 ? 'at = 0; continue;' : 'continue;';
+    return `{ const t = cpu.nextPc; if (${again}) { cyc += ${spent}; ins += ${retired}; ${go} } ${out} }`;
   }
 
   /** Code for an instruction that runs through its closure e<index>. */
   callClosure(): string {
     const slot = this.slots[this.index];
     const last = this.index === this.count - 1;
-    const lines = [this.sync(), `e${this.index}(cpu);`, `cyc = cpu.cycles - ${this.before};`, this.reload()];
+    const lines = [this.sync(), `e${this.index}(cpu);`, `cyc = cpu.cycles - c0 - ${this.before};`, LIMITS, this.reload()];
     const spent = this.before + this.cycles;
     const retired = this.index + 1;
     if (last) {
       lines.push(this.leaveDynamic(spent));
     } else {
-      lines.push(`if (cpu.nextPc !== ${slot.expected}) { cpu.cycles = cyc + ${spent}; cpu.instructions = ins + ${retired}; cpu.pc = cpu.nextPc; return true; }`);
-      lines.push(`if (cyc + ${this.margin} >= cpu.sliceEnd) { cpu.cycles = cyc + ${spent}; cpu.instructions = ins + ${retired}; cpu.pc = ${slot.expected}; return true; }`);
+      lines.push(`if (cpu.nextPc !== ${slot.expected}) { cpu.cycles = c0 + cyc + ${spent}; cpu.instructions = i0 + ins + ${retired}; cpu.pc = cpu.nextPc; return true; }`);
+      lines.push(`if (cyc + ${this.margin} >= cl) { cpu.cycles = c0 + cyc + ${spent}; cpu.instructions = i0 + ins + ${retired}; cpu.pc = ${slot.expected}; return true; }`);
     }
     return lines.join('\n');
+  }
+
+  /** Opening and closing statements around each instruction when every jump inside the block can
+   *  be a JavaScript loop (a jump back to k from j: `Lk: for (;;) { k..j break; }`) or a labelled
+   *  block (a jump forward to t from j: `Ft: { j..t-1 }`) and these nest; else null. */
+  private structure(): { open: string[][]; close: string[][] } | null {
+    const loopEnd = new Map<number, number>();
+    const forwardStart = new Map<number, number>();
+    for (const [from, to] of this.jumps) {
+      if (to <= from) loopEnd.set(to, Math.max(loopEnd.get(to) ?? to, from));
+      else forwardStart.set(to, Math.min(forwardStart.get(to) ?? from, from));
+    }
+    const spans: { start: number; end: number; open: string; close: string }[] = [];
+    for (const [k, end] of loopEnd) spans.push({ start: k, end, open: `L${k}: for (;;) {`, close: 'break; }' });
+    for (const [t, start] of forwardStart) spans.push({ start, end: t - 1, open: `F${t}: {`, close: '}' });
+    // Outer spans first: by start, then the longer one.
+    spans.sort((x, y) => x.start - y.start || y.end - x.end);
+    const open: string[][] = this.slots.map(() => []);
+    const close: string[][] = this.slots.map(() => []);
+    const stack: { end: number }[] = [];
+    for (const span of spans) {
+      while (stack.length > 0 && stack[stack.length - 1].end < span.start) stack.pop();
+      if (stack.length > 0 && stack[stack.length - 1].end < span.end) return null;
+      stack.push(span);
+      open[span.start].push(span.open);
+      close[span.end].unshift(span.close);
+    }
+    return { open, close };
   }
 
   /** Source of the whole function. */
   write(profile: Cpu['profile']): string {
     const body: string[] = [];
-    const switched = this.entries.size > 1;
+    const plan = this.jumps.length > 0 ? this.structure() : null;
+    this.structured = plan !== null;
+    const switched = !this.structured && this.entries.size > 1;
     for (let i = 0; i < this.count; i++) {
       const slot = this.slots[i];
       this.at(i);
+      if (plan !== null) body.push(...plan.open[i]);
       if (switched && this.entries.has(i)) body.push(`case ${i}:`);
       body.push(`// ${slot.address.toString(16)}: ${safeAsm(slot.decoded)}`);
       if (slot.emitted === null) {
         body.push(this.callClosure());
+        if (plan !== null) body.push(...plan.close[i]);
         continue;
       }
       // Emitted again now that the writer knows where the instruction is (exits embed counts).
@@ -353,14 +405,15 @@ class BlockWriter implements EmitContext {
       }
       const spent = this.before + this.cycles;
       if (i === this.count - 1) body.push(this.leave(slot.expected, spent));
+      if (plan !== null) body.push(...plan.close[i]);
     }
     const used = [...this.used].sort((x, y) => x - y);
     const head = [
       'const r = cpu.r;',
-      'let cyc = cpu.cycles;',
-      `if (cyc + ${this.margin} >= cpu.sliceEnd) return false;`,
-      'let ins = cpu.instructions;',
-      'const i0 = ins;',
+      'const c0 = cpu.cycles, i0 = cpu.instructions;',
+      'let cyc = 0, ins = 0, cl = 0, il = 0;',
+      LIMITS,
+      `if (${this.margin} >= cl) return false;`,
       'let a = 0, o = 0, R = null;',
     ];
     if (switched) head.push('let at = 0;');
@@ -370,14 +423,15 @@ class BlockWriter implements EmitContext {
     head.push('let xp = 0, xs = 0, xr = 0, xt = 0;');
     const hasIt = this.slots.some((slot) => slot.itCond >= 0);
     if (hasIt) head.push('let xi = 0, _f = false;');
-    const loop = switched ? `out: for (;;) {\nswitch (at) {\n${body.join('\n')}\n}\n}` : `out: for (;;) {\n${body.join('\n')}\n}`;
+    const loop = switched ? `out: for (;;) {\nswitch (at) {\n${body.join('\n')}\n}\n}`
+      : this.structured ? `out: {\n${body.join('\n')}\n}` : `out: for (;;) {\n${body.join('\n')}\n}`;
     this.index = this.count - 1;
     const tail = [
       this.writeBack(),
-      'cpu.cycles = cyc + xs; cpu.instructions = ins + xr;',
+      'cpu.cycles = c0 + cyc + xs; cpu.instructions = i0 + ins + xr;',
       ...(hasIt ? ['cpu.itState = xi;'] : []),
       'if (xp < 0) { cpu.bxWritePc(xt); cpu.pc = cpu.nextPc; } else cpu.pc = xp;',
-      'return ins + xr !== i0;',
+      'return ins + xr !== 0;',
     ];
     return `${head.join('\n')}\n${loop}\n${tail.join('\n')}`;
   }

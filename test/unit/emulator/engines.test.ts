@@ -67,6 +67,60 @@ describe('execution engines', () => {
     });
   }
 
+  // Jumps inside one block: nested loops and a forward skip become JavaScript loops and labelled
+  // blocks; a jump into the middle of a loop cannot, and the block falls back to a switch.
+  const loopPrograms: [string, number[]][] = [
+    ['nested loops and a forward skip', [
+      0x2000, // movs r0, #0
+      0x2400, // movs r4, #0
+      0x210a, // movs r1, #10
+      0x2205, // outer: movs r2, #5
+      0x3001, // inner: adds r0, #1
+      0x3a01, // subs r2, #1
+      0xd1fc, // bne inner
+      0x2301, // movs r3, #1
+      0x4218, // tst r0, r3
+      0xd001, // beq skip
+      0x3403, // adds r4, #3
+      0x3401, // adds r4, #1
+      0x3901, // skip: subs r1, #1
+      0xd1f4, // bne outer
+      0xe7f0, // b to the start
+    ]],
+    ['a jump into the middle of a loop', [
+      0x2000, // movs r0, #0
+      0x2205, // movs r2, #5
+      0x2800, // cmp r0, #0
+      0xd000, // beq body
+      0x3001, // head: adds r0, #1
+      0x3002, // body: adds r0, #2
+      0x3a01, // subs r2, #1
+      0xd1fb, // bne head
+      0xe7f6, // b to the start
+    ]],
+  ];
+  for (const [name, code] of loopPrograms) {
+    it(`${name}: blocks and interpreter agree after every slice`, () => {
+      const boot = (engine: ExecutionEngine): Machine => {
+        const m = new Machine(chipById('cortex-m3'), { engine });
+        m.poke(0, 4, 0x20001000);
+        m.poke(4, 4, 0x20000001);
+        assert.ok(m.bus.load(0x20000000, new Uint8Array(new Uint16Array(code).buffer)));
+        m.reset();
+        return m;
+      };
+      const blocks = boot('blocks');
+      const interp = boot('interpreter');
+      const next = lengths(code.length);
+      for (let slice = 0; slice < 3_000; slice++) {
+        const n = next();
+        assert.equal(state(blocks, blocks.run({ maxInstructions: n })), state(interp, interp.run({ maxInstructions: n })), `after slice ${slice}`);
+      }
+      // One long run: a block that loops inside itself returns to the run loop now and then.
+      assert.equal(state(blocks, blocks.run({ maxInstructions: 3_000_000 })), state(interp, interp.run({ maxInstructions: 3_000_000 })));
+    });
+  }
+
   it('a breakpoint set inside a block that already ran is hit', () => {
     const f = fixtures.find((x) => x.elf === 'c/m3/workload.elf')!;
     const ref = boot(f, 'interpreter');
