@@ -44,6 +44,9 @@ export class RamRegion {
    *  Always allocated (all zero when nothing is watched) so that setting the first data
    *  breakpoint changes no types the JIT-compiled hot paths were specialised for. */
   readonly watched: Uint8Array;
+  /** 1 while some granule here is watched, else 0: the fast paths test this one field and only
+   *  look at the granule map when it is set. */
+  watching = 0;
   /** Regions showing the same bytes at another address (boot aliases); kept coherent on writes. */
   readonly mirrors: RamRegion[] = [];
   /** Called after decoded instructions in [address, address+size) were forgotten (the machine
@@ -202,7 +205,7 @@ export class Bus {
     const r = this.pages[address >>> PAGE_SHIFT];
     if (r !== null) {
       const o = address - r.base;
-      if (o >= 0 && o < r.size && r.watched[o >>> WATCH_SHIFT] === 0) return r.bytes[o];
+      if (o >= 0 && o < r.size && (r.watching === 0 || r.watched[o >>> WATCH_SHIFT] === 0)) return r.bytes[o];
     }
     return this.read8Slow(address);
   }
@@ -211,7 +214,7 @@ export class Bus {
     const r = this.pages[address >>> PAGE_SHIFT];
     if (r !== null && (address & 1) === 0) {
       const o = address - r.base;
-      if (o >= 0 && o + 2 <= r.size && r.watched[o >>> WATCH_SHIFT] === 0) return r.u16[o >>> 1];
+      if (o >= 0 && o + 2 <= r.size && (r.watching === 0 || r.watched[o >>> WATCH_SHIFT] === 0)) return r.u16[o >>> 1];
     }
     return this.read16Slow(address);
   }
@@ -220,7 +223,7 @@ export class Bus {
     const r = this.pages[address >>> PAGE_SHIFT];
     if (r !== null && (address & 3) === 0) {
       const o = address - r.base;
-      if (o >= 0 && o + 4 <= r.size && r.watched[o >>> WATCH_SHIFT] === 0) return r.u32[o >>> 2];
+      if (o >= 0 && o + 4 <= r.size && (r.watching === 0 || r.watched[o >>> WATCH_SHIFT] === 0)) return r.u32[o >>> 2];
     }
     return this.read32Slow(address);
   }
@@ -229,7 +232,7 @@ export class Bus {
     const r = this.pages[address >>> PAGE_SHIFT];
     if (r !== null && r.writable) {
       const o = address - r.base;
-      if (o >= 0 && o + 1 <= r.size && r.watched[o >>> WATCH_SHIFT] === 0) {
+      if (o >= 0 && o + 1 <= r.size && (r.watching === 0 || r.watched[o >>> WATCH_SHIFT] === 0)) {
         r.bytes[o] = value;
         if (r.decoded !== null) r.invalidate(address, 1);
         return;
@@ -243,7 +246,7 @@ export class Bus {
     const r = this.pages[address >>> PAGE_SHIFT];
     if (r !== null && r.writable && (address & 1) === 0) {
       const o = address - r.base;
-      if (o >= 0 && o + 2 <= r.size && r.watched[o >>> WATCH_SHIFT] === 0) {
+      if (o >= 0 && o + 2 <= r.size && (r.watching === 0 || r.watched[o >>> WATCH_SHIFT] === 0)) {
         r.u16[o >>> 1] = value;
         if (r.decoded !== null) r.invalidate(address, 2);
         return;
@@ -257,7 +260,7 @@ export class Bus {
     const r = this.pages[address >>> PAGE_SHIFT];
     if (r !== null && r.writable && (address & 3) === 0) {
       const o = address - r.base;
-      if (o >= 0 && o + 4 <= r.size && r.watched[o >>> WATCH_SHIFT] === 0) {
+      if (o >= 0 && o + 4 <= r.size && (r.watching === 0 || r.watched[o >>> WATCH_SHIFT] === 0)) {
         r.u32[o >>> 2] = value;
         if (r.decoded !== null) r.invalidate(address, 4);
         return;
@@ -345,11 +348,13 @@ export class Bus {
     for (const r of this.regions) {
       const map = r.watched;
       map.fill(0);
+      r.watching = 0;
       for (const w of this.watches) {
         const start = Math.max(w.address, r.base);
         const end = Math.min(w.address + w.size, r.end);
         if (start >= end) continue;
         for (let g = (start - r.base) >>> WATCH_SHIFT; g <= (end - 1 - r.base) >>> WATCH_SHIFT; g++) map[g] = 1;
+        r.watching = 1;
       }
     }
   }

@@ -68,7 +68,7 @@ function load(ctx: EmitContext, kind: LoadKind, address: string): string {
   const size = SIZE[kind];
   const align = size === 1 ? '' : ` && (a & ${size - 1}) === 0`;
   return `a = (${address}) >>> 0; R = pages[a >>> 16];` +
-    ` if (R !== null${align} && (o = a - R.base) >= 0 && o <= R.size - ${size} && R.watched[o >>> 4] === 0) v = ${LOAD_FAST[kind]};` +
+    ` if (R !== null${align} && (o = a - R.base) >= 0 && o <= R.size - ${size} && (R.watching === 0 || R.watched[o >>> 4] === 0)) v = ${LOAD_FAST[kind]};` +
     ` else ${ctx.bail()}`;
 }
 
@@ -79,7 +79,7 @@ function store(ctx: EmitContext, size: 1 | 2 | 4, address: string, value: string
   const align = size === 1 ? '' : ` && (a & ${size - 1}) === 0`;
   const fast = size === 4 ? `R.u32[o >>> 2] = ${value}` : size === 2 ? `R.u16[o >>> 1] = ${value}` : `R.bytes[o] = ${value}`;
   return `a = (${address}) >>> 0; R = pages[a >>> 16];` +
-    ` if (R !== null && R.writable${align} && (o = a - R.base) >= 0 && o <= R.size - ${size} && R.watched[o >>> 4] === 0 && (R.decoded === null || codeFree(R.decoded, o))) ${fast};` +
+    ` if (R !== null && R.writable${align} && (o = a - R.base) >= 0 && o <= R.size - ${size} && (R.watching === 0 || R.watched[o >>> 4] === 0) && (R.decoded === null || codeFree(R.decoded, o))) ${fast};` +
     ` else ${ctx.bail()}`;
 }
 
