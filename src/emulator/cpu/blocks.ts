@@ -25,7 +25,7 @@
 import type { RamRegion } from '../bus';
 import type { Cpu } from './cpu';
 import { opaqueDecoded, type Decoded, type Exec } from './decoded';
-import { conditionSource, emitInstruction, type EmitContext, type Emitted } from './emit';
+import { conditionSource, emitInstruction, type EmitContext, type Emitted, type RegionRef } from './emit';
 
 /** A compiled block: its instruction count (for maxInstructions) and its code, which returns false
  *  without doing anything when the cycle deadline is too close to run the whole block. */
@@ -78,7 +78,7 @@ function shapeOf(d: Decoded): Shape {
   return { ends: /\bpc\b/.test(text.replace(/\[pc[^\]]*\]/g, '')), target: -1 };
 }
 
-type BlockFactory = (pages: unknown, codeFree: unknown, execs: Exec[]) => (cpu: Cpu) => boolean;
+type BlockFactory = (pages: unknown, codeFree: unknown, execs: Exec[], regions: readonly RamRegion[]) => (cpu: Cpu) => boolean;
 /** Generated factories by source: the same program run again (a reset, a new Machine for the same
  *  firmware) reuses them instead of compiling its blocks again. Bounded (a source is a few KB). */
 const MAX_FACTORIES = 2_000;
@@ -117,6 +117,7 @@ const probe: EmitContext = {
   bail: () => '',
   exit: () => '',
   exitTo: () => '',
+  region: () => null,
 };
 
 /** The instruction's emitted form if the decoder agrees on what it is (else null: call the closure). */
@@ -166,6 +167,9 @@ class Recorder implements EmitContext {
   exitTo(): string {
     return '';
   }
+  region(): null {
+    return null;
+  }
 }
 
 /** The block counts cycles and instructions from its entry (c0, i0) in small integers, against
@@ -204,7 +208,10 @@ class BlockWriter implements EmitContext {
   private before = 0;
   private cycles = 1;
 
-  constructor(private readonly slots: Slot[], effects: (Effects | null)[]) {
+  /** Regions the code addresses directly, by index in `memory.regions` (see region()). */
+  readonly regionsUsed = new Set<number>();
+
+  constructor(private readonly slots: Slot[], effects: (Effects | null)[], private readonly memory: BlockMemory) {
     this.count = slots.length;
     let before = 0;
     for (let i = 0; i < slots.length; i++) {
@@ -273,6 +280,15 @@ class BlockWriter implements EmitContext {
     return `r${i} = (${expr}) | 0;`;
   }
   flags(): void {}
+
+  region(address?: number): RegionRef | null {
+    const regions = this.memory.regions;
+    const region = address === undefined ? this.memory.home : regions.find((r) => address >= r.base && address < r.end) ?? null;
+    if (region === null || region.size === 0) return null;
+    const index = regions.indexOf(region);
+    this.regionsUsed.add(index);
+    return { id: `M${index}`, base: region.base, size: region.size, writable: region.writable };
+  }
 
   private writeBack(): string {
     const d = this.dirty[this.index];
@@ -437,7 +453,18 @@ class BlockWriter implements EmitContext {
   }
 }
 
-function sourceFor(slots: Slot[], profile: Cpu['profile']): { source: string; margin: number } {
+/** The memory a block's code may address directly: the bus's regions and the home region. */
+interface BlockMemory {
+  regions: readonly RamRegion[];
+  home: RamRegion | null;
+}
+
+/** The home region: where the stack is (most loads and stores go there or next to it). */
+function homeRegion(cpu: Cpu): RamRegion | null {
+  return cpu.bus.regionAt(cpu.r[13] - 4, 4) ?? cpu.bus.regions.find((r) => r.writable && r.size > 0) ?? null;
+}
+
+function sourceFor(slots: Slot[], profile: Cpu['profile'], memory: BlockMemory): { source: string; margin: number; prelude: string } {
   const effects = slots.map((slot) => {
     if (slot.emitted === null) return null;
     const recorder = new Recorder();
@@ -445,8 +472,12 @@ function sourceFor(slots: Slot[], profile: Cpu['profile']): { source: string; ma
     if (slot.itCond >= 0) recorder.flags();
     return recorder.effects;
   });
-  const writer = new BlockWriter(slots, effects);
-  return { source: writer.write(profile), margin: writer.margin };
+  const writer = new BlockWriter(slots, effects, memory);
+  const source = writer.write(profile);
+  // The regions addressed directly, bound once per block: `M<i>` and its typed arrays.
+  const prelude = [...writer.regionsUsed].sort((x, y) => x - y)
+    .map((i) => `const M${i} = regions[${i}], M${i}b = M${i}.bytes, M${i}h = M${i}.u16, M${i}w = M${i}.u32;`).join('\n');
+  return { source, margin: writer.margin, prelude };
 }
 
 /** ITAdvance() (A7.3.2). */
@@ -540,16 +571,17 @@ export function compileBlock(cpu: Cpu, region: RamRegion, address: number, maxLe
     if (slot.emitted?.leaves === true || (shape.ends && (slot.emitted === null || target >= 0))) break;
   }
   if (slots.length === 0 || !canCompile) return null;
-  const { source, margin } = sourceFor(slots, cpu.profile);
-  let factory = factories.get(source);
+  const { source, margin, prelude } = sourceFor(slots, cpu.profile, { regions: cpu.bus.regions, home: homeRegion(cpu) });
+  const key = `${prelude}\n${source}`;
+  let factory = factories.get(key);
   try {
     if (factory === undefined) {
       const params = slots.flatMap((slot, i) => (slot.emitted === null ? [`e${i} = execs[${i}]`] : [])).join(', ');
-      factory = new Function('pages', 'codeFree', 'execs',
-        `${params.length > 0 ? `const ${params};` : ''}\nreturn function block_${address.toString(16)}(cpu) {\n${source}\n};`) as BlockFactory;
+      factory = new Function('pages', 'codeFree', 'execs', 'regions',
+        `${params.length > 0 ? `const ${params};` : ''}\n${prelude}\nreturn function block_${address.toString(16)}(cpu) {\n${source}\n};`) as BlockFactory;
       // Bounded: a long-lived host that loads many programs must not keep every block it ever saw.
       if (factories.size >= MAX_FACTORIES) factories.clear();
-      factories.set(source, factory);
+      factories.set(key, factory);
     }
   } catch {
     // Generated code is refused where the host forbids it (a content security policy without
@@ -557,6 +589,6 @@ export function compileBlock(cpu: Cpu, region: RamRegion, address: number, maxLe
     canCompile = false;
     return null;
   }
-  const run = factory(cpu.bus.pages, codeFree, slots.map((s) => s.decoded.exec));
+  const run = factory(cpu.bus.pages, codeFree, slots.map((s) => s.decoded.exec), cpu.bus.regions);
   return { length: slots.length, margin, run };
 }

@@ -32,6 +32,19 @@ export interface EmitContext {
   /** A statement leaving the block after this instruction for an address loaded or read from a
    *  register (BXWritePC / LoadWritePC: interworking, EXC_RETURN in Handler mode). */
   exitTo(target: string): string;
+  /** A memory region the generated code may address directly (its storage bound to constants of
+   *  the block): the one holding `address` when that is known at compile time, else the block's
+   *  home region (where the stack is); null for none. */
+  region(address?: number): RegionRef | null;
+}
+
+/** A plain memory region as the generated code names it: `<id>` the region, `<id>b`/`<id>h`/
+ *  `<id>w` its bytes, halfwords and words. */
+export interface RegionRef {
+  id: string;
+  base: number;
+  size: number;
+  writable: boolean;
 }
 
 /** Source for one instruction, and the mnemonic the decoder must agree on (without any .w). */
@@ -67,9 +80,34 @@ const SIZE: Record<LoadKind, number> = { u32: 4, u16: 2, u8: 1, s16: 2, s8: 1 };
 function load(ctx: EmitContext, kind: LoadKind, address: string): string {
   const size = SIZE[kind];
   const align = size === 1 ? '' : ` && (a & ${size - 1}) === 0`;
-  return `a = (${address}) >>> 0; R = pages[a >>> 16];` +
+  const anywhere = `R = pages[a >>> 16];` +
     ` if (R !== null${align} && (o = a - R.base) >= 0 && o <= R.size - ${size} && (R.watching === 0 || R.watched[o >>> 4] === 0)) v = ${LOAD_FAST[kind]};` +
     ` else ${ctx.bail()}`;
+  // A literal address (a PC-relative load): its region and offset are known now.
+  if (/^\d+$/.test(address)) {
+    const at = Number(address) >>> 0;
+    const m = ctx.region(at);
+    if (m !== null && at % size === 0 && at + size <= m.base + m.size) {
+      return `if (${m.id}.watching === 0) v = ${directLoad(m.id, kind, String(at - m.base))}; else { a = ${at}; ${anywhere} }`;
+    }
+    return `a = ${at}; ${anywhere}`;
+  }
+  // Otherwise the home region first (the stack and, mostly, the data), then any region.
+  const m = ctx.region();
+  if (m === null) return `a = (${address}) >>> 0; ${anywhere}`;
+  return `a = (${address}) >>> 0; o = a - ${m.base};` +
+    ` if (o >= 0 && o <= ${m.size - size}${align} && ${m.id}.watching === 0) v = ${directLoad(m.id, kind, 'o')}; else { ${anywhere} }`;
+}
+
+/** The load expression for kind at byte offset `o` (an expression) of region id. */
+function directLoad(id: string, kind: LoadKind, o: string): string {
+  switch (kind) {
+    case 'u32': return `${id}w[${o} >>> 2] | 0`;
+    case 'u16': return `${id}h[${o} >>> 1]`;
+    case 'u8': return `${id}b[${o}]`;
+    case 's16': return `(${id}h[${o} >>> 1] << 16) >> 16`;
+    default: return `(${id}b[${o}] << 24) >> 24`;
+  }
 }
 
 /** Statements storing the expression to the address when it is plain writable memory, aligned,
@@ -78,9 +116,14 @@ function load(ctx: EmitContext, kind: LoadKind, address: string): string {
 function store(ctx: EmitContext, size: 1 | 2 | 4, address: string, value: string): string {
   const align = size === 1 ? '' : ` && (a & ${size - 1}) === 0`;
   const fast = size === 4 ? `R.u32[o >>> 2] = ${value}` : size === 2 ? `R.u16[o >>> 1] = ${value}` : `R.bytes[o] = ${value}`;
-  return `a = (${address}) >>> 0; R = pages[a >>> 16];` +
+  const anywhere = `R = pages[a >>> 16];` +
     ` if (R !== null && R.writable${align} && (o = a - R.base) >= 0 && o <= R.size - ${size} && (R.watching === 0 || R.watched[o >>> 4] === 0) && (R.decoded === null || codeFree(R.decoded, o))) ${fast};` +
     ` else ${ctx.bail()}`;
+  const m = ctx.region();
+  if (m === null || !m.writable) return `a = (${address}) >>> 0; ${anywhere}`;
+  const home = size === 4 ? `${m.id}w[o >>> 2] = ${value}` : size === 2 ? `${m.id}h[o >>> 1] = ${value}` : `${m.id}b[o] = ${value}`;
+  return `a = (${address}) >>> 0; o = a - ${m.base};` +
+    ` if (o >= 0 && o <= ${m.size - size}${align} && ${m.id}.watching === 0 && (${m.id}.decoded === null || codeFree(${m.id}.decoded, o))) ${home}; else { ${anywhere} }`;
 }
 
 function plain(code: string, name: string): Emitted {
