@@ -446,7 +446,8 @@ class BlockWriter implements EmitContext {
       this.writeBack(),
       'cpu.cycles = c0 + cyc + xs; cpu.instructions = i0 + ins + xr;',
       ...(hasIt ? ['cpu.itState = xi;'] : []),
-      'if (xp < 0) { cpu.bxWritePc(xt); cpu.pc = cpu.nextPc; } else cpu.pc = xp;',
+      // BXWritePC's common case inline: to Thumb code, not EXC_RETURN.
+      'if (xp >= 0) cpu.pc = xp; else if ((xt & 1) !== 0 && (xt >>> 28) !== 0xf) cpu.pc = xt - 1; else { cpu.bxWritePc(xt); cpu.pc = cpu.nextPc; }',
       'return ins + xr !== 0;',
     ];
     return `${head.join('\n')}\n${loop}\n${tail.join('\n')}`;

@@ -243,7 +243,7 @@ function emit16(ctx: EmitContext, hw: number, address: number, profile: Profile)
         return memory(`{ let v = 0; ${load(ctx, 'u32', String(target))} ${ctx.set(t, 'v')} }`, 'ldr');
       }
       if ((hw & 0x0400) === 0) return emitDataProcessing16(ctx, hw);
-      return emitSpecial16(ctx, hw);
+      return emitSpecial16(ctx, hw, address);
     case 0x5: {
       const op = (hw >>> 9) & 7;
       const t = hw & 7;
@@ -350,12 +350,19 @@ function emitDataProcessing16(ctx: EmitContext, hw: number): Emitted | null {
   }
 }
 
-function emitSpecial16(ctx: EmitContext, hw: number): Emitted | null {
+function emitSpecial16(ctx: EmitContext, hw: number, address: number): Emitted | null {
   const op = (hw >>> 8) & 3;
   const m = (hw >>> 3) & 0xf;
   const dn = ((hw >>> 4) & 8) | (hw & 7);
   if (op === 3 && (hw & 0x87) === 0 && m !== 15) { // BX Rm
     return { code: ctx.exitTo(ctx.get(m)), name: 'bx', extraCycles: 0, branchTarget: -1, leaves: true };
+  }
+  if (op === 3 && (hw & 0x87) === 0x80 && m !== 15) { // BLX Rm
+    // BLXWritePC does not treat 0xFxxxxxxx as EXC_RETURN (the exit's BXWritePC would): the
+    // interpreter takes those.
+    const returnAddress = ((address + 2) | 1) >>> 0;
+    return { code: `{ const t = ${ctx.get(m)} >>> 0; if ((t >>> 28) === 0xf) ${ctx.bail()} ${ctx.set(14, String(returnAddress))} ${ctx.exitTo('t')} }`,
+      name: 'blx', extraCycles: 0, branchTarget: -1, leaves: true };
   }
   if (m === 15 || dn === 15 || op === 3) return null;
   switch (op) {
