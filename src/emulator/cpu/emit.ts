@@ -88,7 +88,7 @@ function load(ctx: EmitContext, kind: LoadKind, address: string): string {
     const at = Number(address) >>> 0;
     const m = ctx.region(at);
     if (m !== null && at % size === 0 && at + size <= m.base + m.size) {
-      return `if (${m.id}.watching === 0) v = ${directLoad(m.id, kind, String(at - m.base))}; else { a = ${at}; ${anywhere} }`;
+      return `if (${m.id}.watching === 0 || ${m.id}.watched[${(at - m.base) >>> 4}] === 0) v = ${directLoad(m.id, kind, String(at - m.base))}; else { a = ${at}; ${anywhere} }`;
     }
     return `a = ${at}; ${anywhere}`;
   }
@@ -96,7 +96,7 @@ function load(ctx: EmitContext, kind: LoadKind, address: string): string {
   const m = ctx.region();
   if (m === null) return `a = (${address}) >>> 0; ${anywhere}`;
   return `a = (${address}) >>> 0; o = a - ${m.base};` +
-    ` if (o >= 0 && o <= ${m.size - size}${align} && ${m.id}.watching === 0) v = ${directLoad(m.id, kind, 'o')}; else { ${anywhere} }`;
+    ` if (o >= 0 && o <= ${m.size - size}${align} && (${m.id}.watching === 0 || ${m.id}.watched[o >>> 4] === 0)) v = ${directLoad(m.id, kind, 'o')}; else { ${anywhere} }`;
 }
 
 /** The load expression for kind at byte offset `o` (an expression) of region id. */
@@ -123,7 +123,7 @@ function store(ctx: EmitContext, size: 1 | 2 | 4, address: string, value: string
   if (m === null || !m.writable) return `a = (${address}) >>> 0; ${anywhere}`;
   const home = size === 4 ? `${m.id}w[o >>> 2] = ${value}` : size === 2 ? `${m.id}h[o >>> 1] = ${value}` : `${m.id}b[o] = ${value}`;
   return `a = (${address}) >>> 0; o = a - ${m.base};` +
-    ` if (o >= 0 && o <= ${m.size - size}${align} && ${m.id}.watching === 0 && (${m.id}.decoded === null || codeFree(${m.id}.decoded, o))) ${home}; else { ${anywhere} }`;
+    ` if (o >= 0 && o <= ${m.size - size}${align} && (${m.id}.watching === 0 || ${m.id}.watched[o >>> 4] === 0) && (${m.id}.decoded === null || codeFree(${m.id}.decoded, o))) ${home}; else { ${anywhere} }`;
 }
 
 function plain(code: string, name: string): Emitted {
