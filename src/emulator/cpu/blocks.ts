@@ -397,30 +397,41 @@ class BlockWriter implements EmitContext {
     const plan = this.jumps.length > 0 ? this.structure() : null;
     this.structured = plan !== null;
     const switched = !this.structured && this.entries.size > 1;
+    // Each instruction's code first (null: its closure), so that flag results nothing can see
+    // are dropped before the block is put together.
+    const codes: (string | null)[] = [];
+    for (let i = 0; i < this.count; i++) {
+      const slot = this.slots[i];
+      this.at(i);
+      if (slot.emitted === null) {
+        codes.push(null);
+        continue;
+      }
+      // Emitted again now that the writer knows where the instruction is (exits embed counts).
+      // (An IT instruction has no code of its own: its slot's emitted form is made by planIt.)
+      const emitted = slot.emitted.name === 'it' ? slot.emitted : emitInstruction(this, slot.hw1, slot.hw2, slot.address, profile) as Emitted;
+      if (slot.itCond < 0) codes.push(emitted.code);
+      else {
+        // Inside an IT block the 16-bit instructions other than the comparisons do not set
+        // flags (A7.7: setflags = !InITBlock()): their flag results go to a scratch local.
+        const quiet = slot.size === 2 && !['cmp', 'cmn', 'tst'].includes(emitted.name);
+        const code = quiet ? emitted.code.replace(/\bf([nzcv]) = /g, '_f = ') : emitted.code;
+        codes.push(`if (${conditionSource(slot.itCond)}) { ${code} }`);
+      }
+    }
+    dropDeadFlagWrites(codes);
     for (let i = 0; i < this.count; i++) {
       const slot = this.slots[i];
       this.at(i);
       if (plan !== null) body.push(...plan.open[i]);
       if (switched && this.entries.has(i)) body.push(`case ${i}:`);
       body.push(`// ${slot.address.toString(16)}: ${safeAsm(slot.decoded)}`);
-      if (slot.emitted === null) {
-        body.push(this.callClosure());
-        if (plan !== null) body.push(...plan.close[i]);
-        continue;
-      }
-      // Emitted again now that the writer knows where the instruction is (exits embed counts).
-      // (An IT instruction has no code of its own: its slot's emitted form is made by planIt.)
-      const emitted = slot.emitted.name === 'it' ? slot.emitted : emitInstruction(this, slot.hw1, slot.hw2, slot.address, profile) as Emitted;
-      if (slot.itCond < 0) body.push(emitted.code);
+      const code = codes[i];
+      if (code === null) body.push(this.callClosure());
       else {
-        // Inside an IT block the 16-bit instructions other than the comparisons do not set
-        // flags (A7.7: setflags = !InITBlock()): their flag results go to a scratch local.
-        const quiet = slot.size === 2 && !['cmp', 'cmn', 'tst'].includes(emitted.name);
-        const code = quiet ? emitted.code.replace(/\bf([nzcv]) = /g, '_f = ') : emitted.code;
-        body.push(`if (${conditionSource(slot.itCond)}) { ${code} }`);
+        body.push(code);
+        if (i === this.count - 1) body.push(this.leave(slot.expected, this.before + this.cycles));
       }
-      const spent = this.before + this.cycles;
-      if (i === this.count - 1) body.push(this.leave(slot.expected, spent));
       if (plan !== null) body.push(...plan.close[i]);
     }
     const used = [...this.used].sort((x, y) => x - y);
@@ -479,6 +490,37 @@ function sourceFor(slots: Slot[], profile: Cpu['profile'], memory: BlockMemory):
   const prelude = [...writer.regionsUsed].sort((x, y) => x - y)
     .map((i) => `const M${i} = regions[${i}], M${i}b = M${i}.bytes, M${i}h = M${i}.u16, M${i}w = M${i}.u32;`).join('\n');
   return { source, margin: writer.margin, prelude };
+}
+
+const FLAG_NAMES = ['fn', 'fz', 'fc', 'fv'];
+const FLAG_WRITE = /\bf([nzcv]) = (?!=)[^;]*;/g;
+const FLAG_READ = /\bf([nzcv])\b(?!\s*=(?!=))/g;
+
+/** Drop flag assignments that a later instruction overwrites before anything can see them. Only
+ *  straight-line code is looked at: an instruction that may leave the block or jump (any `if`,
+ *  `break` or `continue` in its code: branches, loads and stores with their slow paths, IT
+ *  blocks) or runs its closure counts as reading every flag, and only unconditional assignments
+ *  (in code without an `if`) count as overwriting. */
+function dropDeadFlagWrites(codes: (string | null)[]): void {
+  let live = new Set(FLAG_NAMES);
+  for (let i = codes.length - 1; i >= 0; i--) {
+    const code = codes[i];
+    if (code === null || i === codes.length - 1 || /\bif \(|\bbreak\b|\bcontinue\b/.test(code)) {
+      live = new Set(FLAG_NAMES);
+      continue;
+    }
+    const written = new Set([...code.matchAll(FLAG_WRITE)].map((m) => `f${m[1]}`));
+    const dead = [...written].filter((f) => !live.has(f));
+    let kept = code;
+    if (dead.length > 0) {
+      kept = code.replace(FLAG_WRITE, (statement, flag: string) => (dead.includes(`f${flag}`) ? '' : statement));
+      codes[i] = kept;
+    }
+    // What is left reads its flags before writing them (a carry in); the rest are overwritten.
+    const read = [...kept.replace(FLAG_WRITE, (statement) => statement.replace(/^f[nzcv] = /, '')).matchAll(FLAG_READ)].map((m) => `f${m[1]}`);
+    for (const f of written) live.delete(f);
+    for (const f of read) live.add(f);
+  }
 }
 
 /** ITAdvance() (A7.3.2). */

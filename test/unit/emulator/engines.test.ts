@@ -87,6 +87,21 @@ describe('execution engines', () => {
       0xd1f4, // bne outer
       0xe7f0, // b to the start
     ]],
+    // Flag results overwritten before anything reads them are dropped from the block; the ones
+    // only partly overwritten (movs keeps C and V) must still reach the branch and the exit.
+    ['flags written, partly overwritten, then read', [
+      0x2005, // movs r0, #5
+      0x2107, // movs r1, #7
+      0x4288, // loop: cmp r0, r1
+      0x2201, // movs r2, #1
+      0x3001, // adds r0, #1
+      0x4288, // cmp r0, r1
+      0x2300, // movs r3, #0
+      0xd3f9, // bcc loop
+      0x2000, // movs r0, #0
+      0x3801, // subs r0, #1
+      0xe7f4, // b to the start
+    ]],
     ['a jump into the middle of a loop', [
       0x2000, // movs r0, #0
       0x2205, // movs r2, #5
