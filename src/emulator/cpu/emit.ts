@@ -126,6 +126,31 @@ function store(ctx: EmitContext, size: 1 | 2 | 4, address: string, value: string
     ` if (o >= 0 && o <= ${m.size - size}${align} && (${m.id}.watching === 0 || ${m.id}.watched[o >>> 4] === 0) && (${m.id}.decoded === null || codeFree(${m.id}.decoded, o))) ${home}; else { ${anywhere} }`;
 }
 
+/** Statements loading `count` consecutive words from the address expression `base` into the
+ *  locals w0..w<count-1> (declared here): one bounds check for all of them in the home region,
+ *  else word by word (any of which may leave the block before the instruction). */
+function loadWords(ctx: EmitContext, base: string, count: number): string {
+  const names = Array.from({ length: count }, (_, k) => `w${k}`);
+  const one = names.map((w, k) => `${load(ctx, 'u32', `${base} + ${k * 4}`)} ${w} = v;`).join(' ');
+  const declare = `let v = 0, ${names.map((w) => `${w} = 0`).join(', ')};`;
+  const m = ctx.region();
+  if (m === null || count < 2) return `${declare} ${one}`;
+  const all = names.map((w, k) => `${w} = ${m.id}w[k + ${k}] | 0;`).join(' ');
+  return `${declare} a = (${base}) >>> 0; o = a - ${m.base};` +
+    ` if (o >= 0 && o <= ${m.size - 4 * count} && (a & 3) === 0 && ${m.id}.watching === 0) { const k = o >>> 2; ${all} } else { ${one} }`;
+}
+
+/** Statements storing the expressions to consecutive words from `base`: as loadWords, the home
+ *  region's check once for all of them when it holds no decoded code. */
+function storeWords(ctx: EmitContext, base: string, values: string[]): string {
+  const one = values.map((value, k) => store(ctx, 4, `${base} + ${k * 4}`, value)).join(' ');
+  const m = ctx.region();
+  if (m === null || !m.writable || values.length < 2) return one;
+  const all = values.map((value, k) => `${m.id}w[k + ${k}] = ${value};`).join(' ');
+  return `a = (${base}) >>> 0; o = a - ${m.base};` +
+    ` if (o >= 0 && o <= ${m.size - 4 * values.length} && (a & 3) === 0 && ${m.id}.watching === 0 && ${m.id}.decoded === null) { const k = o >>> 2; ${all} } else { ${one} }`;
+}
+
 function plain(code: string, name: string): Emitted {
   return { code, name, extraCycles: 0, branchTarget: -1 };
 }
@@ -427,9 +452,7 @@ function emitMisc16(ctx: EmitContext, hw: number, address: number, profile: Prof
 
 /** POP / LDMIA SP! with the PC: the registers, then SP, then LoadWritePC (a return). */
 function emitPopPc(ctx: EmitContext, regs: number[], name: string, extraCycles: number, alignSp = false): Emitted {
-  const lines = [`const b = ${ctx.get(13)}; let v = 0;`];
-  regs.forEach((_, k) => lines.push(`${load(ctx, 'u32', `b + ${k * 4}`)} const w${k} = v;`));
-  lines.push(`${load(ctx, 'u32', `b + ${regs.length * 4}`)} const target = v;`);
+  const lines = [`const b = ${ctx.get(13)};`, loadWords(ctx, 'b', regs.length + 1), `const target = w${regs.length};`];
   regs.forEach((i, k) => lines.push(ctx.set(i, `w${k}`)));
   lines.push(ctx.set(13, `b + ${(regs.length + 1) * 4}${alignSp ? ' & ~3' : ''}`));
   lines.push(ctx.exitTo('target'));
@@ -440,15 +463,14 @@ function emitPopPc(ctx: EmitContext, regs: number[], name: string, extraCycles: 
 function emitStoreMultiple(ctx: EmitContext, n: number, regs: number[], increment: boolean, name: string, extraCycles: number): Emitted {
   const bytes = regs.length * 4;
   const lines = [`const b = ${ctx.get(n)}, s = ${increment ? 'b' : `(b - ${bytes}) | 0`};`];
-  regs.forEach((i, k) => lines.push(store(ctx, 4, `s + ${k * 4}`, ctx.get(i))));
+  lines.push(storeWords(ctx, 's', regs.map((i) => ctx.get(i))));
   lines.push(ctx.set(n, increment ? `b + ${bytes}` : 's'));
   return memory(`{ ${lines.join(' ')} }`, name, extraCycles);
 }
 
 /** LDMIA Rn{!} / POP without the PC: every word is loaded before any register is written. */
 function emitLoadMultiple(ctx: EmitContext, n: number, regs: number[], writeback: boolean, name: string, extraCycles: number): Emitted {
-  const lines = [`const b = ${ctx.get(n)}; let v = 0;`];
-  regs.forEach((_, k) => lines.push(`${load(ctx, 'u32', `b + ${k * 4}`)} const w${k} = v;`));
+  const lines = [`const b = ${ctx.get(n)};`, loadWords(ctx, 'b', regs.length)];
   if (writeback) lines.push(ctx.set(n, `b + ${regs.length * 4}`));
   regs.forEach((i, k) => lines.push(ctx.set(i, `w${k}`)));
   return memory(`{ ${lines.join(' ')} }`, name, extraCycles);
@@ -492,10 +514,10 @@ function emitLoadStoreDual(ctx: EmitContext, hw1: number, hw2: number): Emitted 
   if (n === 15 || !ordinary(t) || !ordinary(t2) || (w && (t === n || t2 === n))) return null;
   const lines = [`const b = ${ctx.get(n)}, e = (b + ${offset}) | 0, s = ${p ? 'e' : 'b'};`];
   if (isLoad) {
-    lines.push(`let v = 0; ${load(ctx, 'u32', 's')} const lo = v; ${load(ctx, 'u32', 's + 4')}`);
-    lines.push(`${ctx.set(t, 'lo')} ${ctx.set(t2, 'v')}`);
+    lines.push(loadWords(ctx, 's', 2));
+    lines.push(`${ctx.set(t, 'w0')} ${ctx.set(t2, 'w1')}`);
   } else {
-    lines.push(store(ctx, 4, 's', ctx.get(t)), store(ctx, 4, 's + 4', ctx.get(t2)));
+    lines.push(storeWords(ctx, 's', [ctx.get(t), ctx.get(t2)]));
   }
   if (w) lines.push(ctx.set(n, n === 13 ? 'e & ~3' : 'e'));
   return memory(`{ ${lines.join(' ')} }`, isLoad ? 'ldrd' : 'strd');
@@ -790,15 +812,13 @@ function emitLoadStoreMultiple32(ctx: EmitContext, hw1: number, hw2: number): Em
   const stack = n === 13 && w;
   if (isLoad) {
     const name = stack && increment ? 'pop' : increment ? 'ldmia' : 'ldmdb';
-    const lines = [`const b = ${ctx.get(n)}, s = ${increment ? 'b' : `(b - ${bytes}) | 0`}; let v = 0;`];
-    regs.forEach((_, k) => lines.push(`${load(ctx, 'u32', `s + ${k * 4}`)} const w${k} = v;`));
+    const lines = [`const b = ${ctx.get(n)}, s = ${increment ? 'b' : `(b - ${bytes}) | 0`};`, loadWords(ctx, 's', count)];
     if (w) lines.push(n === 13 ? ctx.set(13, `(b ${increment ? '+' : '-'} ${bytes}) & ~3`) : ctx.set(n, `b ${increment ? '+' : '-'} ${bytes}`));
     regs.forEach((i, k) => lines.push(ctx.set(i, `w${k}`)));
     return memory(`{ ${lines.join(' ')} }`, name, count);
   }
   const name = stack && !increment ? 'push' : increment ? 'stmia' : 'stmdb';
-  const lines = [`const b = ${ctx.get(n)}, s = ${increment ? 'b' : `(b - ${bytes}) | 0`};`];
-  regs.forEach((i, k) => lines.push(store(ctx, 4, `s + ${k * 4}`, ctx.get(i))));
+  const lines = [`const b = ${ctx.get(n)}, s = ${increment ? 'b' : `(b - ${bytes}) | 0`};`, storeWords(ctx, 's', regs.map((i) => ctx.get(i)))];
   if (w) lines.push(n === 13 ? ctx.set(13, `(b ${increment ? '+' : '-'} ${bytes}) & ~3`) : ctx.set(n, `b ${increment ? '+' : '-'} ${bytes}`));
   return memory(`{ ${lines.join(' ')} }`, name, count);
 }
