@@ -614,6 +614,11 @@ export function compileBlock(cpu: Cpu, region: RamRegion, address: number, maxLe
     if (slot.emitted?.leaves === true || (shape.ends && (slot.emitted === null || target >= 0))) break;
   }
   if (slots.length === 0 || !canCompile) return null;
+  // The interpreter ran these instructions while this block was getting hot, so they are as hot
+  // as its start: cool them down, or each would become the start of a block of its own although
+  // from now on they only run inside this one.
+  const heat = region.blockHeat;
+  if (heat !== null) for (const slot of slots) if (slot.address !== address) heat[(slot.address - region.base) >> 1] = 0;
   const { source, margin, prelude } = sourceFor(slots, cpu.profile, { regions: cpu.bus.regions, home: homeRegion(cpu) });
   const key = `${prelude}\n${source}`;
   let factory = factories.get(key);
