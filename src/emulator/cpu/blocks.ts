@@ -7,20 +7,26 @@
 // - The cycle deadline (cpu.sliceEnd: the next timer event) is checked once on entry against the
 //   cycles the block needs before its last instruction; if it may fall inside, the block does not
 //   start (returns false) and the loop interprets up to the deadline instead.
-// - Loads and stores go straight to the typed arrays of plain memory; anything else (a device, an
-//   unaligned access, a data breakpoint's granule, a store to code, nothing mapped) leaves the
-//   block just before the instruction, for the interpreter to run it. So requests for attention
-//   (sliceEnd set to 0 by an NVIC write, SVC, WFI, a write to code, a data breakpoint) only come
-//   from instructions run through their closures, after which the block checks again.
+// - Loads and stores go straight to the typed arrays of plain memory (the home region, where the
+//   stack is, by constant bounds; any other through the bus's page table); anything else (a
+//   device, an unaligned access, a data breakpoint's granule, a store to code, nothing mapped)
+//   leaves the block just before the instruction, for the interpreter to run it. So requests for
+//   attention (sliceEnd set to 0 by an NVIC write, SVC, WFI, a write to code, a data breakpoint)
+//   only come from instructions run through their closures, after which the block checks again.
 // - It leaves when the next PC is not the next instruction it holds (a taken branch, a return, a
 //   closure that wrote the PC), unless that is one of its own instructions (a loop inside it) and
-//   the loop would enter it there again.
-// - Counters: cycles and instructions are kept as offsets from the block's start and written out
-//   at every exit, exact as in the interpreter. Before a closure runs, registers, flags, pc and
-//   counters are written to the cpu, so a fault leaves cpu.pc at the faulting instruction with
-//   nothing of it retired, as Cpu.step does.
-// Blocks never contain an instruction inside an IT block (the loop only enters them with ITSTATE
-// clear, and an IT instruction ends its block), so no per-instruction condition checks are needed.
+//   the loop would enter it there again. Such jumps become JavaScript loops and labelled blocks
+//   when they nest (the JIT compiler then sees real loops), else a switch.
+// - Counters: cycles and instructions are kept as small-integer offsets from the block's entry
+//   and written out at every exit, exact as in the interpreter; a block looping inside itself
+//   returns to the run loop every 2^20 cycles (so the JIT compiler's optimised code for it, once
+//   ready, takes over from code it had to abandon). Before a closure runs, registers, flags, pc
+//   and counters are written to the cpu, so a fault leaves cpu.pc at the faulting instruction
+//   with nothing of it retired, as Cpu.step does.
+// - Flag results are computed only where something may see them (see dropDeadFlagWrites).
+// A block never starts inside an IT block (the loop only enters blocks with ITSTATE clear); an IT
+// block whose instructions can all be emitted becomes conditional statements (planIt), any other
+// ends its block at the IT instruction.
 
 import type { RamRegion } from '../bus';
 import type { Cpu } from './cpu';
@@ -180,10 +186,11 @@ const LIMITS = 'cl = Math.min(cpu.sliceEnd - c0, 0x100000); il = Math.min(cpu.in
 
 const FLAG_LOCALS: [string, string][] = [['fn', 'n'], ['fz', 'z'], ['fc', 'c'], ['fv', 'v']];
 
-/** Writes the JavaScript source of one block. The body is a loop; when some exit goes to an
- *  instruction of the block itself (a loop inside it), the body is a switch on the instruction to
- *  start at, and such an exit goes round again instead of leaving, under the same conditions the
- *  run loop would check before entering the block there. */
+/** Writes the JavaScript source of one block. When some exit goes to an instruction of the block
+ *  itself (a loop inside it), that exit goes round again instead of leaving, under the same
+ *  conditions the run loop would check before entering the block there: through JavaScript loops
+ *  and labelled blocks when the jumps nest (see structure), else a switch on the instruction to
+ *  start at. */
 class BlockWriter implements EmitContext {
   /** Registers and flags that may differ from the cpu's before instruction i (write-backs). */
   private readonly dirty: { regs: number[]; flags: boolean }[] = [];
