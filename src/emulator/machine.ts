@@ -12,6 +12,7 @@ import { addBitBandAliases } from './bitband';
 import { coreHasFpu, cpuidFor, type ChipDescription } from './chips/chip';
 import { Cpu, type CpuHooks } from './cpu/cpu';
 import { opaqueDecoded, type Decoded } from './cpu/decoded';
+import { BLOCK_REFUSED } from './cpu/blocks';
 import { GuestFault } from './cpu/fault';
 import { readElf, PT_LOAD, type ElfFile } from '../debuginfo/elf';
 import { Exc, ExceptionModel, type FaultRecord } from './exceptions';
@@ -611,15 +612,26 @@ export class Machine {
     while (cpu.cycles < cpu.sliceEnd && cpu.instructions < instructionEnd && cpu.pendingExceptionReturn === -1) {
       if (cpu.itState === 0 && cpu.thumb && (cpu.pc & 1) === 0) {
         const block = cpu.blockAt(cpu.pc);
-        if (block !== null && cpu.instructions + block.length <= instructionEnd) {
-          if (block.run(cpu)) continue;
+        if (block !== null) {
+          let next = block.run(cpu);
+          if (next !== BLOCK_REFUSED) {
+            // From block to block while each leaves for a compiled one with nothing else to look
+            // at (each checks the deadline and the budget itself on entry).
+            while (next >= 0) {
+              const following = cpu.compiledBlockAt(next);
+              if (following === null) break;
+              next = following.run(cpu);
+            }
+            continue;
+          }
           if (cpu.cycles + block.margin >= cpu.sliceEnd) {
             // The block refused to start: the deadline is closer than the block is long, so the
             // interpreter takes the few instructions up to it.
             this.runSlice(instructionEnd);
             return;
           }
-          // Otherwise its first instruction is a load or store the interpreter must run.
+          // Otherwise the budget ends inside the block, or its first instruction is a load or
+          // store the interpreter must run.
         }
       }
       cpu.step();

@@ -33,16 +33,25 @@ import type { Cpu } from './cpu';
 import { opaqueDecoded, type Decoded, type Exec } from './decoded';
 import { conditionSource, emitInstruction, type EmitContext, type Emitted, type RegionRef } from './emit';
 
-/** A compiled block: its instruction count (for maxInstructions) and its code, which returns false
- *  without doing anything when the cycle deadline is too close to run the whole block. */
+/** What a block's run returns besides the PC it left for: it did nothing (the deadline or the
+ *  instruction budget is too close for it, or its first instruction is a load or store the
+ *  interpreter must run). */
+export const BLOCK_REFUSED = -2;
+/** It ran, and the loop must look around before going on (a closure ran last or changed the
+ *  flow, an exception return, an IT block left open, a request for attention). */
+export const BLOCK_LOOK = -1;
+
+/** A compiled block: its instruction count (for maxInstructions) and its code. */
 export interface Block {
   readonly length: number;
   /** Cycles the block may take before its last instruction: it does not start (run returns
-   *  false) unless cpu.cycles + margin < cpu.sliceEnd. */
+   *  BLOCK_REFUSED) unless cpu.cycles + margin < cpu.sliceEnd and length instructions fit in
+   *  cpu.instructionEnd. */
   readonly margin: number;
-  /** Runs the block; false when it did nothing: the deadline is too close (see margin), or its
-   *  first instruction needs the interpreter (a load or store that is not plain memory). */
-  readonly run: (cpu: Cpu) => boolean;
+  /** Runs the block: BLOCK_REFUSED, BLOCK_LOOK, or the (even, Thumb) PC it left for with nothing
+   *  else for the loop to see, where the next block may start at once (it checks the deadline
+   *  and the budget itself). */
+  readonly run: (cpu: Cpu) => number;
 }
 
 /** Longest block; long enough to amortise the dispatch, short enough to compile quickly. */
@@ -84,7 +93,7 @@ function shapeOf(d: Decoded): Shape {
   return { ends: /\bpc\b/.test(text.replace(/\[pc[^\]]*\]/g, '')), target: -1 };
 }
 
-type BlockFactory = (pages: unknown, codeFree: unknown, execs: Exec[], regions: readonly RamRegion[]) => (cpu: Cpu) => boolean;
+type BlockFactory = (pages: unknown, codeFree: unknown, execs: Exec[], regions: readonly RamRegion[]) => (cpu: Cpu) => number;
 /** Generated factories by source: the same program run again (a reset, a new Machine for the same
  *  firmware) reuses them instead of compiling its blocks again. Bounded (a source is a few KB). */
 const MAX_FACTORIES = 2_000;
@@ -346,8 +355,9 @@ class BlockWriter implements EmitContext {
   /** Leave for a next PC a closure computed (the locals were just reloaded). */
   leaveDynamic(spent: number): string {
     const retired = this.index + 1;
-    const out = `xp = t; xs = ${spent}; xr = ${retired}; break out;`;
-    const again = `t === ${this.slots[0].address} && cyc + ${spent + this.margin} < cl && ins + ${retired + this.count} <= il`;
+    // The closure may have left state the run loop must see (EXC_RETURN, EPSR.T, ITSTATE): xl.
+    const out = `xp = t; xs = ${spent}; xr = ${retired}; xl = 1; break out;`;
+    const again = `t === ${this.slots[0].address} && cpu.thumb && cpu.itState === 0 && cpu.pendingExceptionReturn === -1 && cyc + ${spent + this.margin} < cl && ins + ${retired + this.count} <= il`;
     let go: string;
     if (this.structured) go = 'continue L0;';
     else go = this.entries.size > 1 ? 'at = 0; continue;' : 'continue;';
@@ -364,8 +374,8 @@ class BlockWriter implements EmitContext {
     if (last) {
       lines.push(this.leaveDynamic(spent));
     } else {
-      lines.push(`if (cpu.nextPc !== ${slot.expected}) { cpu.cycles = c0 + cyc + ${spent}; cpu.instructions = i0 + ins + ${retired}; cpu.pc = cpu.nextPc; return true; }`);
-      lines.push(`if (cyc + ${this.margin} >= cl) { cpu.cycles = c0 + cyc + ${spent}; cpu.instructions = i0 + ins + ${retired}; cpu.pc = ${slot.expected}; return true; }`);
+      lines.push(`if (cpu.nextPc !== ${slot.expected}) { cpu.cycles = c0 + cyc + ${spent}; cpu.instructions = i0 + ins + ${retired}; cpu.pc = cpu.nextPc; return -1; }`);
+      lines.push(`if (cyc + ${this.margin} >= cl) { cpu.cycles = c0 + cyc + ${spent}; cpu.instructions = i0 + ins + ${retired}; cpu.pc = ${slot.expected}; return -1; }`);
     }
     return lines.join('\n');
   }
@@ -447,14 +457,14 @@ class BlockWriter implements EmitContext {
       'const c0 = cpu.cycles, i0 = cpu.instructions;',
       'let cyc = 0, ins = 0, cl = 0, il = 0;',
       LIMITS,
-      `if (${this.margin} >= cl) return false;`,
+      `if (${this.margin} >= cl || ${this.count} > il) return -2;`,
       'let a = 0, o = 0, R = null;',
     ];
     if (switched) head.push('let at = 0;');
     if (used.length > 0) head.push(`let ${used.map((i) => `r${i} = r[${i}] | 0`).join(', ')};`);
     if (this.usesFlags) head.push(`let ${FLAG_LOCALS.map(([l, f]) => `${l} = cpu.${f}`).join(', ')};`);
     // Every exit but a closure's comes here: one copy of the write-backs.
-    head.push('let xp = 0, xs = 0, xr = 0, xt = 0;');
+    head.push('let xp = 0, xs = 0, xr = 0, xt = 0, xl = 0;');
     const hasIt = this.slots.some((slot) => slot.itCond >= 0);
     if (hasIt) head.push('let xi = 0, _f = false;');
     const loop = switched ? `out: for (;;) {\nswitch (at) {\n${body.join('\n')}\n}\n}`
@@ -463,10 +473,12 @@ class BlockWriter implements EmitContext {
     const tail = [
       this.writeBack(),
       'cpu.cycles = c0 + cyc + xs; cpu.instructions = i0 + ins + xr;',
-      ...(hasIt ? ['cpu.itState = xi;'] : []),
       // BXWritePC's common case inline: to Thumb code, not EXC_RETURN.
-      'if (xp >= 0) cpu.pc = xp; else if ((xt & 1) !== 0 && (xt >>> 28) !== 0xf) cpu.pc = xt - 1; else { cpu.bxWritePc(xt); cpu.pc = cpu.nextPc; }',
-      'return ins + xr !== 0;',
+      'let next = xp;',
+      'if (xp < 0) { if ((xt & 1) !== 0 && (xt >>> 28) !== 0xf) next = xt - 1; else { cpu.bxWritePc(xt); cpu.pc = cpu.nextPc; return -1; } }',
+      'cpu.pc = next;',
+      ...(hasIt ? ['cpu.itState = xi;', 'if (xi !== 0) return -1;'] : []),
+      'return ins + xr === 0 ? -2 : xl !== 0 ? -1 : next;',
     ];
     return `${head.join('\n')}\n${loop}\n${tail.join('\n')}`;
   }

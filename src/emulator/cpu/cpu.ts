@@ -364,6 +364,11 @@ export class Cpu {
   /** The compiled block starting at address (compiling it on first use), or null when there is
    *  nothing to compile there (the caller steps instead, which raises the fault). */
   blockAt(address: number): Block | null {
+    return this.compiledBlockAt(address) ?? this.compileBlockAt(address);
+  }
+
+  /** The block compiled at address in the current code region, if there is one (never compiles). */
+  compiledBlockAt(address: number): Block | null {
     const offset = address - this.codeBase;
     const region = this.codeRegion;
     if (region !== null && offset >= 0 && offset < this.codeLimit) {
@@ -373,7 +378,7 @@ export class Cpu {
         if (b !== undefined) return b;
       }
     }
-    return this.compileBlockAt(address);
+    return null;
   }
 
   private compileBlockAt(address: number): Block | null {

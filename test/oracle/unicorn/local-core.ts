@@ -4,7 +4,7 @@
 import { Bus, type RamRegion } from '../../../src/emulator/bus';
 import { Cpu } from '../../../src/emulator/cpu/cpu';
 import { GuestFault } from '../../../src/emulator/cpu/fault';
-import { compileBlock } from '../../../src/emulator/cpu/blocks';
+import { BLOCK_REFUSED, compileBlock } from '../../../src/emulator/cpu/blocks';
 import { CODE_BASE, DATA_BASE, WINDOW, type CoreProfile, type Outcome, type TestCase } from './testcase';
 
 export class LocalCore {
@@ -133,7 +133,7 @@ export class LocalCore {
       const pc = cpu.pc;
       if (cpu.itState === 0 && cpu.thumb && (pc & 1) === 0 && this.codeRegion.contains(pc, 2)) {
         const block = compileBlock(cpu, this.codeRegion, pc, end - cpu.instructions);
-        if (block !== null && block.run(cpu)) continue;
+        if (block !== null && block.run(cpu) !== BLOCK_REFUSED) continue;
       }
       cpu.step();
     }
