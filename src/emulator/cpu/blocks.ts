@@ -189,9 +189,15 @@ class Recorder implements EmitContext {
 
 /** The block counts cycles and instructions from its entry (c0, i0) in small integers, against
  *  limits made relative to the same origin: absolute counters soon outgrow the JIT compiler's
- *  small-integer arithmetic. Capped (a block then returns to the run loop after 2^30 cycles), so
- *  that the counts stay small integers. Read again after every closure (one may move the deadline). */
-const LIMITS = 'cl = Math.min(cpu.sliceEnd - c0, 0x100000); il = Math.min(cpu.instructionEnd - i0, 0x100000);';
+ *  small-integer arithmetic. Capped at `cap` cycles, so that the counts stay small and a block
+ *  looping inside itself returns to the run loop now and then. The cap starts small and grows
+ *  with each call up to 2^20: the first calls then reach the block's exits and their write-backs
+ *  before the JIT compiler optimises the loop, which it would otherwise do without having seen
+ *  them, and give up on again at every exit. Read again after every closure (one may move the
+ *  deadline). */
+/** The cycle cap of a block's first call (see LIMITS); above the longest block's margin. */
+const FIRST_CAP = 1024;
+const LIMITS = 'cl = Math.min(cpu.sliceEnd - c0, cap); il = Math.min(cpu.instructionEnd - i0, cap);';
 
 const FLAG_LOCALS: [string, string][] = [['fn', 'n'], ['fz', 'z'], ['fc', 'c'], ['fv', 'v']];
 
@@ -457,6 +463,7 @@ class BlockWriter implements EmitContext {
       'const c0 = cpu.cycles, i0 = cpu.instructions;',
       'let cyc = 0, ins = 0, cl = 0, il = 0;',
       LIMITS,
+      'if (cap < 0x100000) cap *= 2;',
       `if (${this.margin} >= cl || ${this.count} > il) return -2;`,
       'let a = 0, o = 0, R = null;',
     ];
@@ -645,7 +652,7 @@ export function compileBlock(cpu: Cpu, region: RamRegion, address: number, maxLe
     if (factory === undefined) {
       const params = slots.flatMap((slot, i) => (slot.emitted === null ? [`e${i} = execs[${i}]`] : [])).join(', ');
       factory = new Function('pages', 'codeFree', 'execs', 'regions',
-        `${params.length > 0 ? `const ${params};` : ''}\n${prelude}\nreturn function block_${address.toString(16)}(cpu) {\n${source}\n};`) as BlockFactory;
+        `${params.length > 0 ? `const ${params};` : ''}\n${prelude}\nlet cap = ${FIRST_CAP};\nreturn function block_${address.toString(16)}(cpu) {\n${source}\n};`) as BlockFactory;
       // Bounded: a long-lived host that loads many programs must not keep every block it ever saw.
       if (factories.size >= MAX_FACTORIES) factories.clear();
       factories.set(key, factory);
