@@ -122,6 +122,9 @@ interface Slot {
   /** Inside an IT block: the condition it runs under (else -1) and ITSTATE while it runs. */
   itCond: number;
   itState: number;
+  /** For a `bx lr` returning from a call the block followed: LR as that BL set it. The block goes
+   *  on at the return site (expected) when LR still holds it, and leaves otherwise. */
+  returnTo?: number;
 }
 
 /** A context for a first look at an instruction (can it be emitted, what does it do). */
@@ -433,7 +436,8 @@ class BlockWriter implements EmitContext {
       // Emitted again now that the writer knows where the instruction is (exits embed counts).
       // (An IT instruction has no code of its own: its slot's emitted form is made by planIt.)
       const emitted = slot.emitted.name === 'it' ? slot.emitted : emitInstruction(this, slot.hw1, slot.hw2, slot.address, profile) as Emitted;
-      if (slot.itCond < 0) codes.push(emitted.code);
+      if (slot.returnTo !== undefined) codes.push(`if (r14 !== ${slot.returnTo | 0}) ${this.exitTo('r14')}`);
+      else if (slot.itCond < 0) codes.push(emitted.code);
       else {
         // Inside an IT block the 16-bit instructions other than the comparisons do not set
         // flags (A7.7: setflags = !InITBlock()): their flag results go to a scratch local.
@@ -597,12 +601,24 @@ function safeAsm(d: Decoded): string {
   }
 }
 
+/** What LR holds after slot, as far as the block knows (see compileBlock's linkGuess). */
+function linkAfter(slot: Slot, before: number, profile: Cpu['profile']): number {
+  if (slot.emitted === null) return -1;
+  if (slot.emitted.name === 'bl') return ((slot.address + 4) | 1) >>> 0;
+  const recorder = new Recorder();
+  if (slot.emitted.name !== 'it') emitInstruction(recorder, slot.hw1, slot.hw2, slot.address, profile);
+  return recorder.effects.written.has(14) ? -1 : before;
+}
+
 /** Compile the block starting at address in region (null if not even one instruction decodes).
  *  maxLength caps its instruction count (tests use it to run exactly a given number). */
 export function compileBlock(cpu: Cpu, region: RamRegion, address: number, maxLength = MAX_BLOCK): Block | null {
   const slots: Slot[] = [];
   const visited = new Set<number>();
   let a = address;
+  // LR as set by the last BL the block followed, while nothing since may have written it; -1 if
+  // unknown. A `bx lr` then most likely returns to the instruction after that BL.
+  let linkGuess = -1;
   while (slots.length < maxLength && a + 2 <= region.end && !visited.has(a)) {
     let d: Decoded;
     try {
@@ -627,6 +643,18 @@ export function compileBlock(cpu: Cpu, region: RamRegion, address: number, maxLe
       continue;
     }
     slots.push(slot);
+    if (slot.emitted?.name === 'bx' && (hw1 & 0x78) === 0x70 && linkGuess >= 0) {
+      // bx lr back to the instruction after the BL: go on there (guarded at run time).
+      const site = (linkGuess & ~1) >>> 0;
+      if (site >= region.base && site + 2 <= region.end && !visited.has(site)) {
+        slot.returnTo = linkGuess;
+        slot.expected = site;
+        linkGuess = -1;
+        a = site;
+        continue;
+      }
+    }
+    linkGuess = linkAfter(slot, linkGuess, cpu.profile);
     const target = shape.target >= 0 ? shape.target : -1;
     if (target >= 0 && target !== address && target >= region.base && target + 2 <= region.end && !visited.has(target)) {
       slot.expected = target;

@@ -102,6 +102,16 @@ describe('execution engines', () => {
       0x3801, // subs r0, #1
       0xe7f4, // b to the start
     ]],
+    // A call the block follows and the `bx lr` back: the block goes on at the return site.
+    ['a call and its return inside one block', [
+      0x2000, // movs r0, #0
+      0xf000, 0xf803, // loop: bl f
+      0x3001, // adds r0, #1
+      0xe7fb, // b loop
+      0xbf00, // nop
+      0x3002, // f: adds r0, #2
+      0x4770, // bx lr
+    ]],
     ['a jump into the middle of a loop', [
       0x2000, // movs r0, #0
       0x2205, // movs r2, #5
