@@ -41,11 +41,10 @@ export const BLOCK_REFUSED = -2;
  *  flow, an exception return, an IT block left open, a request for attention). */
 export const BLOCK_LOOK = -1;
 
-/** A compiled block: its instruction count (for maxInstructions) and its code. */
+/** A compiled block: its margin and its code. */
 export interface Block {
-  readonly length: number;
   /** Cycles the block may take before its last instruction: it does not start (run returns
-   *  BLOCK_REFUSED) unless cpu.cycles + margin < cpu.sliceEnd and length instructions fit in
+   *  BLOCK_REFUSED) unless cpu.cycles + margin < cpu.sliceEnd and all its instructions fit in
    *  cpu.instructionEnd. */
   readonly margin: number;
   /** Runs the block: BLOCK_REFUSED, BLOCK_LOOK, or the (even, Thumb) PC it left for with nothing
@@ -198,7 +197,8 @@ class Recorder implements EmitContext {
  *  before the JIT compiler optimises the loop, which it would otherwise do without having seen
  *  them, and give up on again at every exit. Read again after every closure (one may move the
  *  deadline). */
-/** The cycle cap of a block's first call (see LIMITS); above the longest block's margin. */
+/** The cycle cap of a block's first call (see LIMITS); above the margin of nearly every block (one
+ *  with a larger margin is refused, and the interpreter steps, until the cap has grown past it). */
 const FIRST_CAP = 1024;
 const LIMITS = 'cl = Math.min(cpu.sliceEnd - c0, cap); il = Math.min(cpu.instructionEnd - i0, cap);';
 
@@ -605,6 +605,7 @@ function safeAsm(d: Decoded): string {
 function linkAfter(slot: Slot, before: number, profile: Cpu['profile']): number {
   if (slot.emitted === null) return -1;
   if (slot.emitted.name === 'bl') return ((slot.address + 4) | 1) >>> 0;
+  if (before < 0) return -1;
   const recorder = new Recorder();
   if (slot.emitted.name !== 'it') emitInstruction(recorder, slot.hw1, slot.hw2, slot.address, profile);
   return recorder.effects.written.has(14) ? -1 : before;
@@ -692,5 +693,5 @@ export function compileBlock(cpu: Cpu, region: RamRegion, address: number, maxLe
     return null;
   }
   const run = factory(cpu.bus.pages, codeFree, slots.map((s) => s.decoded.exec), cpu.bus.regions);
-  return { length: slots.length, margin, run };
+  return { margin, run };
 }

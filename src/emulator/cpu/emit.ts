@@ -69,11 +69,41 @@ export function conditionSource(cond: number): string {
 
 type LoadKind = 'u32' | 'u16' | 'u8' | 's16' | 's8';
 
-const LOAD_FAST: Record<LoadKind, string> = {
-  u32: 'R.u32[o >>> 2] | 0', u16: 'R.u16[o >>> 1]', u8: 'R.bytes[o]',
-  s16: '(R.u16[o >>> 1] << 16) >> 16', s8: '(R.bytes[o] << 24) >> 24',
-};
 const SIZE: Record<LoadKind, number> = { u32: 4, u16: 2, u8: 1, s16: 2, s8: 1 };
+
+/** How the generated code names a region and its typed arrays: the page-table lookup's `R`, or
+ *  a region bound to the block's constants (RegionRef). */
+interface Arrays {
+  region: string;
+  b: string;
+  h: string;
+  w: string;
+}
+const LOOKED_UP: Arrays = { region: 'R', b: 'R.bytes', h: 'R.u16', w: 'R.u32' };
+function bound(m: RegionRef): Arrays {
+  return { region: m.id, b: `${m.id}b`, h: `${m.id}h`, w: `${m.id}w` };
+}
+
+/** The load expression for kind at byte offset `o` (an expression). */
+function typedLoad(x: Arrays, kind: LoadKind, o: string): string {
+  switch (kind) {
+    case 'u32': return `${x.w}[${o} >>> 2] | 0`;
+    case 'u16': return `${x.h}[${o} >>> 1]`;
+    case 'u8': return `${x.b}[${o}]`;
+    case 's16': return `(${x.h}[${o} >>> 1] << 16) >> 16`;
+    default: return `(${x.b}[${o}] << 24) >> 24`;
+  }
+}
+
+/** The store statement of size bytes at byte offset `o`. */
+function typedStore(x: Arrays, size: 1 | 2 | 4, o: string, value: string): string {
+  return size === 4 ? `${x.w}[${o} >>> 2] = ${value}` : size === 2 ? `${x.h}[${o} >>> 1] = ${value}` : `${x.b}[${o}] = ${value}`;
+}
+
+/** No data breakpoint's granule covers byte offset `o` of the region. */
+function unwatched(x: Arrays, o: string): string {
+  return `(${x.region}.watching === 0 || ${x.region}.watched[${o}] === 0)`;
+}
 
 /** Statements loading from the address expression into `v` (declared by the caller) when it is
  *  plain memory, aligned and not watched; otherwise the interpreter runs the instruction. */
@@ -81,14 +111,14 @@ function load(ctx: EmitContext, kind: LoadKind, address: string): string {
   const size = SIZE[kind];
   const align = size === 1 ? '' : ` && (a & ${size - 1}) === 0`;
   const anywhere = `R = pages[a >>> 16];` +
-    ` if (R !== null${align} && (o = a - R.base) >= 0 && o <= R.size - ${size} && (R.watching === 0 || R.watched[o >>> 4] === 0)) v = ${LOAD_FAST[kind]};` +
+    ` if (R !== null${align} && (o = a - R.base) >= 0 && o <= R.size - ${size} && ${unwatched(LOOKED_UP, 'o >>> 4')}) v = ${typedLoad(LOOKED_UP, kind, 'o')};` +
     ` else ${ctx.bail()}`;
   // A literal address (a PC-relative load): its region and offset are known now.
   if (/^\d+$/.test(address)) {
     const at = Number(address) >>> 0;
     const m = ctx.region(at);
     if (m !== null && at % size === 0 && at + size <= m.base + m.size) {
-      return `if (${m.id}.watching === 0 || ${m.id}.watched[${(at - m.base) >>> 4}] === 0) v = ${directLoad(m.id, kind, String(at - m.base))}; else { a = ${at}; ${anywhere} }`;
+      return `if ${unwatched(bound(m), String((at - m.base) >>> 4))} v = ${typedLoad(bound(m), kind, String(at - m.base))}; else { a = ${at}; ${anywhere} }`;
     }
     return `a = ${at}; ${anywhere}`;
   }
@@ -96,18 +126,7 @@ function load(ctx: EmitContext, kind: LoadKind, address: string): string {
   const m = ctx.region();
   if (m === null) return `a = (${address}) >>> 0; ${anywhere}`;
   return `a = (${address}) >>> 0; o = a - ${m.base};` +
-    ` if (o >= 0 && o <= ${m.size - size}${align} && (${m.id}.watching === 0 || ${m.id}.watched[o >>> 4] === 0)) v = ${directLoad(m.id, kind, 'o')}; else { ${anywhere} }`;
-}
-
-/** The load expression for kind at byte offset `o` (an expression) of region id. */
-function directLoad(id: string, kind: LoadKind, o: string): string {
-  switch (kind) {
-    case 'u32': return `${id}w[${o} >>> 2] | 0`;
-    case 'u16': return `${id}h[${o} >>> 1]`;
-    case 'u8': return `${id}b[${o}]`;
-    case 's16': return `(${id}h[${o} >>> 1] << 16) >> 16`;
-    default: return `(${id}b[${o}] << 24) >> 24`;
-  }
+    ` if (o >= 0 && o <= ${m.size - size}${align} && ${unwatched(bound(m), 'o >>> 4')}) v = ${typedLoad(bound(m), kind, 'o')}; else { ${anywhere} }`;
 }
 
 /** Statements storing the expression to the address when it is plain writable memory, aligned,
@@ -115,15 +134,13 @@ function directLoad(id: string, kind: LoadKind, o: string): string {
  *  write to code then forgets the decoded instructions there and asks the loop for attention). */
 function store(ctx: EmitContext, size: 1 | 2 | 4, address: string, value: string): string {
   const align = size === 1 ? '' : ` && (a & ${size - 1}) === 0`;
-  const fast = size === 4 ? `R.u32[o >>> 2] = ${value}` : size === 2 ? `R.u16[o >>> 1] = ${value}` : `R.bytes[o] = ${value}`;
   const anywhere = `R = pages[a >>> 16];` +
-    ` if (R !== null && R.writable${align} && (o = a - R.base) >= 0 && o <= R.size - ${size} && (R.watching === 0 || R.watched[o >>> 4] === 0) && (R.decoded === null || codeFree(R.decoded, o))) ${fast};` +
+    ` if (R !== null && R.writable${align} && (o = a - R.base) >= 0 && o <= R.size - ${size} && ${unwatched(LOOKED_UP, 'o >>> 4')} && (R.decoded === null || codeFree(R.decoded, o))) ${typedStore(LOOKED_UP, size, 'o', value)};` +
     ` else ${ctx.bail()}`;
   const m = ctx.region();
   if (m === null || !m.writable) return `a = (${address}) >>> 0; ${anywhere}`;
-  const home = size === 4 ? `${m.id}w[o >>> 2] = ${value}` : size === 2 ? `${m.id}h[o >>> 1] = ${value}` : `${m.id}b[o] = ${value}`;
   return `a = (${address}) >>> 0; o = a - ${m.base};` +
-    ` if (o >= 0 && o <= ${m.size - size}${align} && (${m.id}.watching === 0 || ${m.id}.watched[o >>> 4] === 0) && (${m.id}.decoded === null || codeFree(${m.id}.decoded, o))) ${home}; else { ${anywhere} }`;
+    ` if (o >= 0 && o <= ${m.size - size}${align} && ${unwatched(bound(m), 'o >>> 4')} && (${m.id}.decoded === null || codeFree(${m.id}.decoded, o))) ${typedStore(bound(m), size, 'o', value)}; else { ${anywhere} }`;
 }
 
 /** Statements loading `count` consecutive words from the address expression `base` into the
